@@ -1,0 +1,48 @@
+# Loyalty back office. `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+UV := $(shell command -v uv 2>/dev/null)
+ifeq ($(UV),)
+UV := python3 -m uv
+endif
+
+# Defaults for `make test` and `make bench`: PostgreSQL and Redis on loopback.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/loyalty
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+
+.PHONY: help install run worker test lint fmt bench
+
+help: ## List the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+install: ## Install uv if missing, then the locked dependencies into .venv
+	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 \
+		|| python3 -m pip install --quiet uv
+	$(UV) sync --frozen
+
+run: install ## Migrate, seed demo data, serve admin + API on :8000 with the Celery worker and scheduler
+	$(UV) run python manage.py migrate --noinput
+	$(UV) run python manage.py seed_demo
+	@echo "Admin: http://127.0.0.1:8000/admin/   API: http://127.0.0.1:8000/public/v3.0/   (Ctrl-C stops)"
+	@trap 'kill 0' INT TERM EXIT; \
+	$(UV) run celery -A loyalty worker --beat --loglevel=INFO --concurrency=2 & \
+	$(UV) run python manage.py runserver 127.0.0.1:8000 & \
+	wait
+
+test: install ## Whole suite on PostgreSQL and Redis (plus the embedded SQLite smoke test)
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
+	TEST_DATABASE_NAME=test_loyalty_$$(date +%s)_$$$$ \
+	$(UV) run pytest $(PYTEST_ARGS)
+
+lint: install ## ruff check and ruff format --check
+	$(UV) run ruff check .
+	$(UV) run ruff format --check .
+
+fmt: install ## Fix what ruff can and format the code
+	$(UV) run ruff check --fix .
+	$(UV) run ruff format .
+
+bench: install ## Ledger benchmarks on PostgreSQL, each beside a baseline from the same run
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
+	$(UV) run python -m bench

@@ -1,0 +1,1 @@
+"""Gift-card catalogue, custom code inventory, issuance, validation and redemption."""

@@ -1,0 +1,426 @@
+"""The ledger: the only code that moves units between accounts.
+
+Every movement is one Transaction row plus the matching change to the stored balances, in one
+database transaction:
+
+- post:    completed now; units go from the origin's balance to the destination's balance.
+- hold:    pending until `release_date` (truncated to the minute); units leave the origin at once
+           and sit in the destination's pending balance.
+- release: pending -> completed; the destination's pending units become spendable.
+- cancel:  pending -> cancelled; the units go back to the origin.
+- reverse: completed -> reversed, plus a new `reversal` transaction that moves the units back.
+- release_due: the sweep that releases every due pending transaction, in batches.
+
+Overdraft is refused by the database, not by a Python read: a debit is a conditional
+`UPDATE ... WHERE balance - amount >= -credit_limit`, which PostgreSQL re-checks on the newest row
+version after waiting for a concurrent writer, and a CHECK constraint backs it. Accounts are
+updated after the transaction row is inserted and in ascending id order, so that row locks are held
+only for the last statements before commit and two postings can never deadlock on them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Mapping
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction as db_transaction
+from django.db.models import Case, F, Q, Value, When
+from django.utils import timezone
+
+from loyalty.models import (
+    Account,
+    Partner,
+    StatusMessageCode,
+    Transaction,
+    TransactionStatus,
+    TransactionType,
+)
+
+
+class LedgerError(Exception):
+    """A refused ledger operation. `code` and `field` feed the API's error shape."""
+
+    code = "ledger_error"
+    field: str | None = None
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        if field is not None:
+            self.field = field
+
+
+class InvalidAmount(LedgerError):
+    code = "invalid_amount"
+    field = "amount"
+
+
+class InsufficientFunds(LedgerError):
+    code = "insufficient_funds"
+    field = "amount"
+
+
+class InactiveAccountOwner(LedgerError):
+    code = "inactive_account_owner"
+
+
+class CurrencyMismatch(LedgerError):
+    code = "currency_mismatch"
+    field = "loyalty_currency"
+
+
+class InvalidTransactionState(LedgerError):
+    code = "invalid_transaction_state"
+
+
+class InvalidReleaseDate(LedgerError):
+    code = "invalid_release_date"
+    field = "release_date"
+
+
+_DETAIL_FIELDS = frozenset(
+    {
+        "bonus",
+        "external_reference",
+        "loyalty_system_id",
+        "loyalty_system_data",
+        "metadata",
+        "reason",
+        "reason_code",
+        "related_data",
+    }
+)
+
+
+def post(
+    *,
+    origin: Account,
+    destination: Account,
+    amount: int,
+    type: str,
+    sub_type: str = "",
+    created_by_partner: Partner | None = None,
+    created_by_user: AbstractBaseUser | None = None,
+    now: dt.datetime | None = None,
+    **details: Any,
+) -> Transaction:
+    """Move `amount` units now; the transaction is `completed`.
+
+    `details` are the contract's descriptive fields (reason, reason_code, metadata, bonus,
+    external_reference, loyalty_system_data, loyalty_system_id, related_data).
+    """
+    now = now or timezone.now()
+    return _create(
+        origin=origin,
+        destination=destination,
+        amount=amount,
+        type=type,
+        sub_type=sub_type,
+        status=TransactionStatus.COMPLETED,
+        release_date=None,
+        completed_at=now,
+        created_by_partner=created_by_partner,
+        created_by_user=created_by_user,
+        details=details,
+    )
+
+
+def hold(
+    *,
+    origin: Account,
+    destination: Account,
+    amount: int,
+    type: str,
+    release_date: dt.datetime,
+    sub_type: str = "",
+    created_by_partner: Partner | None = None,
+    created_by_user: AbstractBaseUser | None = None,
+    now: dt.datetime | None = None,
+    **details: Any,
+) -> Transaction:
+    """Move `amount` units out of the origin now, pending in the destination until release_date.
+
+    The release date is truncated to the minute and must lie in the future once truncated.
+    """
+    release_date = truncate_to_minute(release_date)
+    if release_date <= (now or timezone.now()):
+        raise InvalidReleaseDate("The release date must be in the future.")
+    return _create(
+        origin=origin,
+        destination=destination,
+        amount=amount,
+        type=type,
+        sub_type=sub_type,
+        status=TransactionStatus.PENDING,
+        release_date=release_date,
+        completed_at=None,
+        created_by_partner=created_by_partner,
+        created_by_user=created_by_user,
+        details={
+            **details,
+            "status_message": "The release date has not been reached yet.",
+            "status_message_code": StatusMessageCode.RELEASE_DATE_NOT_REACHED,
+        },
+    )
+
+
+@db_transaction.atomic
+def release(*, transaction: Transaction, now: dt.datetime | None = None) -> Transaction:
+    """Complete a pending transaction now, whatever its release date (staff "release now")."""
+    now = now or timezone.now()
+    _change_status(
+        transaction,
+        frm=TransactionStatus.PENDING,
+        to=TransactionStatus.COMPLETED,
+        completed_at=now,
+        action="released",
+    )
+    _apply({transaction.destination_account_id: (transaction.amount, -transaction.amount)})
+    return transaction
+
+
+@db_transaction.atomic
+def cancel(*, transaction: Transaction) -> Transaction:
+    """Cancel a pending transaction: its units go back from pending to the origin's balance."""
+    _change_status(
+        transaction,
+        frm=TransactionStatus.PENDING,
+        to=TransactionStatus.CANCELLED,
+        completed_at=None,
+        action="cancelled",
+    )
+    _apply(
+        {
+            transaction.destination_account_id: (0, -transaction.amount),
+            transaction.origin_account_id: (transaction.amount, 0),
+        }
+    )
+    return transaction
+
+
+@db_transaction.atomic
+def reverse(
+    *,
+    transaction: Transaction,
+    reason: str,
+    created_by_partner: Partner | None = None,
+    created_by_user: AbstractBaseUser | None = None,
+    now: dt.datetime | None = None,
+) -> Transaction:
+    """Reverse a completed transaction; return the new `reversal` transaction.
+
+    The reversal takes the units back from the destination's balance, so it is refused when the
+    destination has already spent them. It is allowed whatever the owners' status (taking units
+    back from a blocked or fraudulent member is what reversals are for).
+    """
+    now = now or timezone.now()
+    _change_status(
+        transaction,
+        frm=TransactionStatus.COMPLETED,
+        to=TransactionStatus.REVERSED,
+        completed_at=transaction.completed_at,
+        action="reversed",
+    )
+    return _create(
+        origin=transaction.destination_account,
+        destination=transaction.origin_account,
+        amount=transaction.amount,
+        type=TransactionType.REVERSAL,
+        sub_type=transaction.sub_type,
+        status=TransactionStatus.COMPLETED,
+        release_date=None,
+        completed_at=now,
+        created_by_partner=created_by_partner,
+        created_by_user=created_by_user,
+        details={"reason": reason, "reverses": transaction},
+        check_owners=False,
+    )
+
+
+def release_due(*, now: dt.datetime | None = None, batch_size: int | None = None) -> int:
+    """Release every pending transaction whose release date has passed; return how many.
+
+    Each batch is one database transaction that locks its rows with FOR UPDATE SKIP LOCKED, so
+    several sweepers share the work and none releases a row twice; a sweeper killed mid-batch
+    leaves its rows pending (its transaction rolls back) for the next sweep.
+    """
+    now = now or timezone.now()
+    batch_size = batch_size or settings.LEDGER_RELEASE_BATCH_SIZE
+    released = 0
+    while True:
+        count = _release_batch(now=now, batch_size=batch_size)
+        released += count
+        if count < batch_size:
+            return released
+
+
+@db_transaction.atomic
+def _release_batch(*, now: dt.datetime, batch_size: int) -> int:
+    rows = list(
+        Transaction.objects.select_for_update(skip_locked=True)
+        .filter(status=TransactionStatus.PENDING, release_date__lte=now)
+        .order_by("release_date", "id")
+        .values_list("id", "destination_account_id", "amount")[:batch_size]
+    )
+    if not rows:
+        return 0
+    Transaction.objects.filter(id__in=[row[0] for row in rows]).update(
+        status=TransactionStatus.COMPLETED,
+        completed_at=now,
+        status_message=None,
+        status_message_code=None,
+    )
+    per_account: dict[int, int] = defaultdict(int)
+    for _, account_id, amount in rows:
+        per_account[account_id] += amount
+    _release_pending(per_account)
+    return len(rows)
+
+
+def truncate_to_minute(moment: dt.datetime) -> dt.datetime:
+    if timezone.is_naive(moment):
+        raise InvalidReleaseDate("The release date needs a time zone (e.g. a trailing Z).")
+    return moment.replace(second=0, microsecond=0)
+
+
+# Internals ----------------------------------------------------------------------------------
+
+
+@db_transaction.atomic
+def _create(
+    *,
+    origin: Account,
+    destination: Account,
+    amount: int,
+    type: str,
+    sub_type: str,
+    status: str,
+    release_date: dt.datetime | None,
+    completed_at: dt.datetime | None,
+    created_by_partner: Partner | None,
+    created_by_user: AbstractBaseUser | None,
+    details: Mapping[str, Any],
+    check_owners: bool = True,
+) -> Transaction:
+    unknown = set(details) - _DETAIL_FIELDS - {"status_message", "status_message_code", "reverses"}
+    if unknown:
+        raise TypeError(f"Unknown transaction fields: {', '.join(sorted(unknown))}")
+    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
+        raise InvalidAmount("The amount must be a whole number of units greater than zero.")
+    if origin.loyalty_currency_id != destination.loyalty_currency_id:
+        raise CurrencyMismatch("The origin and destination accounts hold different currencies.")
+    if origin.pk == destination.pk:
+        raise LedgerError("The origin and destination must be different accounts.", field="origin")
+    if check_owners:
+        _check_owners_active(origin, destination)
+
+    tx = Transaction.objects.create(
+        loyalty_currency_id=origin.loyalty_currency_id,
+        origin_account=origin,
+        destination_account=destination,
+        amount=amount,
+        type=type,
+        sub_type=sub_type,
+        status=status,
+        release_date=release_date,
+        completed_at=completed_at,
+        created_by_partner=created_by_partner,
+        created_by_user=created_by_user,
+        **details,
+    )
+    credit_pending = status == TransactionStatus.PENDING
+    _apply(
+        {
+            origin.pk: (-amount, 0),
+            destination.pk: (0, amount) if credit_pending else (amount, 0),
+        }
+    )
+    return tx
+
+
+def _check_owners_active(*accounts: Account) -> None:
+    """Only an active member or partner may spend or receive units."""
+    missing = [
+        a.pk for a in accounts if not (Account.member.is_cached(a) and Account.partner.is_cached(a))
+    ]
+    loaded = Account.objects.select_related("member", "partner").in_bulk(missing) if missing else {}
+    for account in accounts:
+        owner_account = loaded.get(account.pk, account)
+        owner = owner_account.member or owner_account.partner
+        if not owner.is_active:
+            kind = "member" if owner_account.member_id else "partner"
+            raise InactiveAccountOwner(
+                f"The {kind} owning account {owner_account.public_id} is {owner.status}; "
+                "only active members and partners may receive or spend units.",
+                field="member" if kind == "member" else "origin",
+            )
+
+
+def _change_status(
+    tx: Transaction, *, frm: str, to: str, completed_at: dt.datetime | None, action: str
+) -> None:
+    """Move a transaction from one status to another, refusing if it is no longer in `frm`.
+
+    The conditional UPDATE is the guard: of two concurrent attempts only one finds the row
+    still in `frm`, so a transaction is released, cancelled or reversed at most once.
+    """
+    changed = Transaction.objects.filter(pk=tx.pk, status=frm).update(
+        status=to, completed_at=completed_at, status_message=None, status_message_code=None
+    )
+    if not changed:
+        current = Transaction.objects.filter(pk=tx.pk).values_list("status", flat=True).first()
+        raise InvalidTransactionState(
+            f"Transaction {tx.public_id} is {current}; only a {frm} transaction can be {action}."
+        )
+    tx.status, tx.completed_at = to, completed_at
+    tx.status_message = tx.status_message_code = None
+
+
+def _apply(changes: Mapping[int, tuple[int, int]]) -> None:
+    """Add (balance delta, pending delta) to each account, in ascending id order.
+
+    A change that lowers a balance is conditional on the account staying within its credit
+    limit (members have none, the mint has no limit); if the row does not qualify the whole
+    operation is refused with InsufficientFunds and the surrounding transaction rolls back.
+    """
+    for account_id in sorted(changes):
+        balance_delta, pending_delta = changes[account_id]
+        if balance_delta == 0 and pending_delta == 0:
+            continue
+        rows = Account.objects.filter(pk=account_id)
+        if balance_delta < 0:
+            rows = rows.filter(
+                Q(credit_limit__isnull=True)
+                | Q(balance__gte=F("credit_limit") * -1 - balance_delta)
+            )
+        updated = rows.update(
+            balance=F("balance") + balance_delta,
+            pending_balance=F("pending_balance") + pending_delta,
+        )
+        if not updated:
+            public_id = Account.objects.filter(pk=account_id).values_list("public_id", flat=True)
+            raise InsufficientFunds(
+                f"Account {public_id.first()} does not hold {-balance_delta} units to spend."
+            )
+
+
+def _release_pending(per_account: Mapping[int, int]) -> None:
+    """Move released units from pending to balance for many accounts in one statement.
+
+    The rows are locked in id order first (FOR NO KEY UPDATE, which does not block the key-share
+    locks of concurrent inserts referencing them) so that concurrent sweeps cannot deadlock.
+    """
+    ids = sorted(per_account)
+    locked = Account.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk")
+    list(locked.values_list("pk"))
+    amount = Case(
+        *(When(pk=account_id, then=Value(per_account[account_id])) for account_id in ids),
+        default=Value(0),
+    )
+    Account.objects.filter(pk__in=ids).update(
+        balance=F("balance") + amount, pending_balance=F("pending_balance") - amount
+    )

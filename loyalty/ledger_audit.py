@@ -1,0 +1,107 @@
+"""Reads that prove the ledger: stored balances against what the transactions say.
+
+Used by `manage.py ledger_check` and by the test suite after every ledger scenario.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Sum
+
+from loyalty.models import Account, Transaction, TransactionStatus
+from loyalty.models.transactions import SETTLED_STATUSES
+
+
+@dataclass(frozen=True)
+class AccountMismatch:
+    account: str
+    stored_balance: int
+    expected_balance: int
+    stored_pending: int
+    expected_pending: int
+
+
+@dataclass(frozen=True)
+class CurrencyTotal:
+    currency: str
+    accounts: int
+    total: int  # balance + pending over every account; zero when the books balance
+
+
+@dataclass
+class LedgerReport:
+    accounts_checked: int = 0
+    transactions_checked: int = 0
+    mismatches: list[AccountMismatch] = field(default_factory=list)
+    currencies: list[CurrencyTotal] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.mismatches and all(c.total == 0 for c in self.currencies)
+
+    def render(self) -> str:
+        lines = [
+            f"Checked {self.accounts_checked} accounts against "
+            f"{self.transactions_checked} transactions."
+        ]
+        for c in self.currencies:
+            verdict = "balances" if c.total == 0 else f"OFF BY {c.total}"
+            lines.append(f"  {c.currency}: {c.accounts} accounts, sum {c.total} ({verdict})")
+        for m in self.mismatches:
+            lines.append(
+                f"  MISMATCH {m.account}: balance {m.stored_balance} "
+                f"(transactions say {m.expected_balance}), pending {m.stored_pending} "
+                f"(transactions say {m.expected_pending})"
+            )
+        lines.append(
+            "OK: the ledger balances." if self.ok else "FAILED: the ledger does not balance."
+        )
+        return "\n".join(lines)
+
+
+def _sums(group_by: str, statuses) -> dict[int, int]:
+    rows = (
+        Transaction.objects.filter(status__in=statuses)
+        .order_by()
+        .values(group_by)
+        .annotate(total=Sum("amount"))
+        .values_list(group_by, "total")
+    )
+    return dict(rows)
+
+
+def ledger_report() -> LedgerReport:
+    """Recompute every account's balance and pending balance from the transactions.
+
+    balance = settled in - (settled + pending) out; pending = pending in. Cancelled and rejected
+    transactions move nothing. Per currency, balances plus pending balances sum to zero.
+    """
+    pending = (TransactionStatus.PENDING,)
+    settled_in = _sums("destination_account_id", SETTLED_STATUSES)
+    out = _sums("origin_account_id", (*SETTLED_STATUSES, *pending))
+    pending_in = _sums("destination_account_id", pending)
+
+    report = LedgerReport(transactions_checked=Transaction.objects.count())
+    per_currency: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    accounts = Account.objects.values_list(
+        "pk", "public_id", "loyalty_currency__code", "balance", "pending_balance"
+    ).order_by("pk")
+    for pk, public_id, currency, balance, pending_balance in accounts.iterator():
+        report.accounts_checked += 1
+        totals = per_currency[currency]
+        totals[0] += 1
+        totals[1] += balance + pending_balance
+        expected_balance = settled_in.get(pk, 0) - out.get(pk, 0)
+        expected_pending = pending_in.get(pk, 0)
+        if (balance, pending_balance) != (expected_balance, expected_pending):
+            report.mismatches.append(
+                AccountMismatch(
+                    public_id, balance, expected_balance, pending_balance, expected_pending
+                )
+            )
+    report.currencies = [
+        CurrencyTotal(code, count, total) for code, (count, total) in sorted(per_currency.items())
+    ]
+    return report

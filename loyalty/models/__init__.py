@@ -1,0 +1,33 @@
+"""Core domain models: currencies and tiers, partners, members, accounts and ledger transactions."""
+
+from loyalty.models.accounts import Account
+from loyalty.models.currencies import LoyaltyCurrency, Rounding, Tier
+from loyalty.models.members import Member, MemberGender, MemberStatus, MemberType
+from loyalty.models.partners import Partner, PartnerStatus
+from loyalty.models.transactions import (
+    ReasonCode,
+    StatusMessageCode,
+    Transaction,
+    TransactionStatus,
+    TransactionSubType,
+    TransactionType,
+)
+
+__all__ = [
+    "Account",
+    "LoyaltyCurrency",
+    "Member",
+    "MemberGender",
+    "MemberStatus",
+    "MemberType",
+    "Partner",
+    "PartnerStatus",
+    "ReasonCode",
+    "Rounding",
+    "StatusMessageCode",
+    "Tier",
+    "Transaction",
+    "TransactionStatus",
+    "TransactionSubType",
+    "TransactionType",
+]

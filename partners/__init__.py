@@ -1,0 +1,1 @@
+"""Partners, partnerships, API credentials and partner-programme connectors."""
