@@ -9,6 +9,7 @@ database transaction:
 - release: pending -> completed; the destination's pending units become spendable.
 - cancel:  pending -> cancelled; the units go back to the origin.
 - reverse: completed -> reversed, plus a new `reversal` transaction that moves the units back.
+- amend:   edit a pending transaction (amount, release date, details); units move to match.
 - release_due: the sweep that releases every due pending transaction, in batches.
 
 Overdraft is refused by the database, not by a Python read: a debit is a conditional
@@ -31,6 +32,7 @@ from django.db import transaction as db_transaction
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
+from loyalty.errors import DomainError
 from loyalty.models import (
     Account,
     Partner,
@@ -41,17 +43,10 @@ from loyalty.models import (
 )
 
 
-class LedgerError(Exception):
+class LedgerError(DomainError):
     """A refused ledger operation. `code` and `field` feed the API's error shape."""
 
     code = "ledger_error"
-    field: str | None = None
-
-    def __init__(self, message: str, *, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        if field is not None:
-            self.field = field
 
 
 class InvalidAmount(LedgerError):
@@ -239,6 +234,53 @@ def reverse(
         details={"reason": reason, "reverses": transaction},
         check_owners=False,
     )
+
+
+@db_transaction.atomic
+def amend(
+    *,
+    transaction: Transaction,
+    amount: int | None = None,
+    release_date: dt.datetime | None = None,
+    now: dt.datetime | None = None,
+    **details: Any,
+) -> Transaction:
+    """Edit a pending transaction: its amount (units move to match), release date or details.
+
+    The row is locked first; a transaction that is no longer pending is refused.
+    """
+    locked = Transaction.objects.select_for_update().filter(pk=transaction.pk).first()
+    if locked is None or locked.status != TransactionStatus.PENDING:
+        raise InvalidTransactionState(
+            f"Transaction {transaction.public_id} is {getattr(locked, 'status', 'gone')}; "
+            "only a pending transaction can be changed."
+        )
+    unknown = set(details) - _DETAIL_FIELDS
+    if unknown:
+        raise TypeError(f"Unknown transaction fields: {', '.join(sorted(unknown))}")
+    changes: dict[str, Any] = dict(details)
+    if release_date is not None:
+        release_date = truncate_to_minute(release_date)
+        if release_date <= (now or timezone.now()):
+            raise InvalidReleaseDate("The release date must be in the future.")
+        changes["release_date"] = release_date
+    if amount is not None:
+        if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
+            raise InvalidAmount("The amount must be a whole number of units greater than zero.")
+        delta = amount - locked.amount
+        if delta:
+            changes["amount"] = amount
+            _apply(
+                {
+                    locked.origin_account_id: (-delta, 0),
+                    locked.destination_account_id: (0, delta),
+                }
+            )
+    if changes:
+        Transaction.objects.filter(pk=locked.pk).update(**changes)
+        for name, value in changes.items():
+            setattr(transaction, name, value)
+    return transaction
 
 
 def release_due(*, now: dt.datetime | None = None, batch_size: int | None = None) -> int:

@@ -2,6 +2,7 @@
 
 from loyalty.models.accounts import Account
 from loyalty.models.currencies import LoyaltyCurrency, Rounding, Tier
+from loyalty.models.fx import FxRate, PriceType
 from loyalty.models.members import Member, MemberGender, MemberStatus, MemberType
 from loyalty.models.partners import Partner, PartnerStatus
 from loyalty.models.transactions import (
@@ -15,6 +16,7 @@ from loyalty.models.transactions import (
 
 __all__ = [
     "Account",
+    "FxRate",
     "LoyaltyCurrency",
     "Member",
     "MemberGender",
@@ -22,6 +24,7 @@ __all__ = [
     "MemberType",
     "Partner",
     "PartnerStatus",
+    "PriceType",
     "ReasonCode",
     "Rounding",
     "StatusMessageCode",

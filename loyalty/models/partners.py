@@ -32,6 +32,10 @@ class Partner(models.Model):
     status = models.CharField(
         max_length=16, choices=PartnerStatus.choices, default=PartnerStatus.ACTIVE
     )
+    api_rate_limit = models.PositiveIntegerField(
+        default=600,
+        help_text="Partner API requests allowed per minute; beyond it the API answers 429.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

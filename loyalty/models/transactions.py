@@ -83,6 +83,10 @@ STATUS_FIELDS = frozenset(
 
 
 class TransactionQuerySet(models.QuerySet):
+    def for_member(self, member) -> "TransactionQuerySet":
+        """Transactions into or out of any of the member's accounts."""
+        return self.filter(Q(origin_account__member=member) | Q(destination_account__member=member))
+
     def delete(self):
         raise ValidationError("Ledger transactions are never deleted; reverse or cancel them.")
 

@@ -1,0 +1,1 @@
+"""Partner API endpoints of the core domain: accruals, members, transactions, conversions."""

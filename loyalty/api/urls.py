@@ -1,0 +1,11 @@
+from django.urls import path
+
+from loyalty.api import transactions
+
+urlpatterns = [
+    path("accruals/standard", transactions.AccrualStandardView.as_view()),
+    path("members/transactions", transactions.MemberTransactionsView.as_view()),
+    path("transactions", transactions.TransactionsView.as_view()),
+    path("transactions/<str:id>", transactions.TransactionDetailView.as_view()),
+    path("transactions/<str:id>/cancel", transactions.TransactionCancelView.as_view()),
+]
