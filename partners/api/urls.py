@@ -1,0 +1,3 @@
+"""Partner-side endpoints: partner lists and partner custom data."""
+
+urlpatterns: list = []
