@@ -21,4 +21,8 @@ app.conf.beat_schedule = {
         "task": "loyalty.tasks.release_due_transactions",
         "schedule": crontab(),  # every minute, on the minute: release dates are truncated to it
     },
+    "purge-idempotency-records": {
+        "task": "partners.tasks.purge_idempotency_records",
+        "schedule": crontab(minute=7),  # hourly; keys live 8 hours
+    },
 }

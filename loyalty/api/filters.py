@@ -16,9 +16,12 @@ def _parse_bound(text: str, *, end: bool) -> dt.datetime:
     A date alone as the end of a range means the whole of that day.
     """
     text = text.strip()
-    moment = parse_datetime(text)
+    try:
+        day = parse_date(text) if len(text) == 10 else None
+        moment = None if day else parse_datetime(text)
+    except ValueError:  # well formed but impossible, e.g. month 13
+        day = moment = None
     if moment is None:
-        day = parse_date(text)
         if day is None:
             raise forms.ValidationError(
                 f"{text!r} is not a date (YYYY-MM-DD) or date-time (YYYY-MM-DDThh:mm[:ss][Z]).",
