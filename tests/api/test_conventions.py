@@ -1,4 +1,4 @@
-"""The API's shared conventions: signatures, idempotency, errors, pagination, filters, throttling."""
+"""The API's conventions: signatures, idempotency, errors, pagination, filters, throttling."""
 
 import datetime as dt
 import json
