@@ -213,14 +213,10 @@ def reverse(
     back from a blocked or fraudulent member is what reversals are for).
     """
     now = now or timezone.now()
-    _change_status(
-        transaction,
-        frm=TransactionStatus.COMPLETED,
-        to=TransactionStatus.REVERSED,
-        completed_at=transaction.completed_at,
-        action="reversed",
-    )
-    return _create(
+    # The reversal first: if the destination cannot give the units back, the original (and the
+    # caller's object) stays completed. Of two concurrent reversals, the second blocks on the
+    # original's row, then finds it no longer completed and rolls back.
+    reversal = _create(
         origin=transaction.destination_account,
         destination=transaction.origin_account,
         amount=transaction.amount,
@@ -234,6 +230,14 @@ def reverse(
         details={"reason": reason, "reverses": transaction},
         check_owners=False,
     )
+    _change_status(
+        transaction,
+        frm=TransactionStatus.COMPLETED,
+        to=TransactionStatus.REVERSED,
+        completed_at=transaction.completed_at,
+        action="reversed",
+    )
+    return reversal
 
 
 @db_transaction.atomic

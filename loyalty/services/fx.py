@@ -1,0 +1,267 @@
+"""FX rates (lookup and CSV import) and the fiat-convert service built on them."""
+
+import csv
+import datetime as dt
+import io
+import re
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from fractions import Fraction
+from typing import IO
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Case, Q, Value, When
+from django.utils import timezone
+
+from loyalty.conversion import (
+    Conversion,
+    ConversionError,
+    fiat_to_loyalty,
+    four_places,
+)
+from loyalty.models import FxRate, LoyaltyCurrency, PriceType
+
+# Mid-day rates are published on working days only; older than this, a rate is too stale to use.
+FX_RATE_MAX_AGE_DAYS = 7
+
+CSV_COLUMNS = ("date", "base", "quote", "rate")
+
+_ISO4217 = re.compile(r"^[A-Z]{3}$")
+_UNIT_VALUE_FIELDS = {
+    PriceType.BASE_ECONOMIC_VALUE: "base_economic_value",
+    PriceType.CUSTOMERS_PERCEIVED_VALUE: "customers_perceived_value",
+    PriceType.ISSUING_PARTNERS_COST: "issuing_partners_cost",
+}
+
+
+class FxRateMissing(ConversionError):
+    """No usable rate for a currency pair on a date (none stored, or all older than the limit)."""
+
+    code = "fx_rate_missing"
+    field = "fiat_currency"
+
+
+class InvalidCurrencyCode(ConversionError):
+    code = "invalid_currency"
+    field = "fiat_currency"
+
+
+class InvalidPriceType(ConversionError):
+    code = "invalid_price_type"
+    field = "price_type"
+
+
+class InvalidCustomValue(ConversionError):
+    code = "invalid_custom_value"
+    field = "custom_value"
+
+
+def fx_rate_get(
+    *, base: str, quote: str, on: dt.date, max_age_days: int = FX_RATE_MAX_AGE_DAYS
+) -> Decimal:
+    """How many `quote` one `base` buys on `on`: the most recent rate of the last `max_age_days`.
+
+    The inverse pair counts as 1 / rate; on a date holding both, the pair as asked wins.
+    """
+    if base == quote:
+        return Decimal(1)
+    oldest = on - dt.timedelta(days=max_age_days)
+    latest = (
+        FxRate.objects.filter(
+            Q(base=base, quote=quote) | Q(base=quote, quote=base), date__range=(oldest, on)
+        )
+        .order_by("-date", Case(When(base=base, then=Value(0)), default=Value(1)))
+        .first()
+    )
+    if latest is None:
+        raise FxRateMissing(
+            f"No {base}/{quote} exchange rate published between {oldest.isoformat()} "
+            f"and {on.isoformat()}."
+        )
+    return latest.rate if latest.base == base else 1 / latest.rate
+
+
+def fiat_convert(
+    *,
+    loyalty_currency: LoyaltyCurrency,
+    amount: Decimal,
+    fiat_currency: str,
+    price_type: str = PriceType.CUSTOMERS_PERCEIVED_VALUE,
+    rounding: str | None = None,
+    custom_value: Decimal | None = None,
+    custom_value_currency: str | None = None,
+    on: dt.date | None = None,
+) -> Conversion:
+    """How many units of `loyalty_currency` `amount` of `fiat_currency` buys (fiat-convert).
+
+    The amount is converted into the currency's own fiat at the day's rate, divided by the value
+    of one unit for `price_type` (also in the currency's own fiat) and rounded per `rounding`
+    (the currency's default_rounding when None). exact_fiat_cost is the units' worth back in
+    `fiat_currency`, at the same rate; loyalty_system_amount is the unit value in the currency's
+    own fiat.
+    """
+    if not isinstance(amount, Decimal):
+        raise TypeError(f"amount must be a decimal.Decimal, not {type(amount).__name__}.")
+    on = on or timezone.localdate()
+    _require_iso4217(fiat_currency, field="fiat_currency")
+    own_fiat = loyalty_currency.fiat_currency
+    unit_value = _unit_value(
+        loyalty_currency=loyalty_currency,
+        price_type=price_type,
+        custom_value=custom_value,
+        custom_value_currency=custom_value_currency or fiat_currency,
+        on=on,
+    )
+    rate = _rate(base=fiat_currency, quote=own_fiat, on=on, field="fiat_currency")
+    conversion = fiat_to_loyalty(
+        amount=amount * rate,
+        unit_value=unit_value,
+        rounding=rounding or loyalty_currency.default_rounding,
+    )
+    if rate == 1:
+        return conversion
+    cost = conversion.loyalty_amount * Fraction(unit_value) / Fraction(rate)
+    return replace(conversion, exact_fiat_cost=four_places(cost))
+
+
+def _unit_value(
+    *,
+    loyalty_currency: LoyaltyCurrency,
+    price_type: str,
+    custom_value: Decimal | None,
+    custom_value_currency: str,
+    on: dt.date,
+) -> Decimal:
+    """The fiat value of one unit for the price type, in the loyalty currency's own fiat."""
+    if price_type in _UNIT_VALUE_FIELDS:
+        return getattr(loyalty_currency, _UNIT_VALUE_FIELDS[price_type])
+    if price_type != PriceType.CUSTOM_VALUE:
+        raise InvalidPriceType(f"Use one of {', '.join(PriceType.values)} for price_type.")
+    if custom_value is None:
+        raise InvalidCustomValue("Give custom_value with price_type custom_value.")
+    if not isinstance(custom_value, Decimal) or not custom_value.is_finite() or custom_value <= 0:
+        raise InvalidCustomValue("custom_value must be a decimal number greater than zero.")
+    _require_iso4217(custom_value_currency, field="custom_value_currency")
+    own_fiat = loyalty_currency.fiat_currency
+    rate = _rate(base=custom_value_currency, quote=own_fiat, on=on, field="custom_value_currency")
+    return custom_value * rate
+
+
+def _rate(*, base: str, quote: str, on: dt.date, field: str) -> Decimal:
+    """fx_rate_get, with a missing rate blamed on the request field that named `base`."""
+    try:
+        return fx_rate_get(base=base, quote=quote, on=on)
+    except FxRateMissing as exc:
+        raise FxRateMissing(exc.message, field=field) from exc
+
+
+def _require_iso4217(code: object, *, field: str) -> None:
+    if not isinstance(code, str) or not _ISO4217.match(code):
+        raise InvalidCurrencyCode(
+            f"{field} must be a three-letter ISO 4217 code, e.g. EUR.", field=field
+        )
+
+
+@dataclass(frozen=True)
+class RowError:
+    """A refused CSV row: `row` is its line in the file, the header being line 1."""
+
+    row: int
+    message: str
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    errors: tuple[RowError, ...] = ()
+
+    @property
+    def imported(self) -> int:
+        return self.created + self.updated
+
+
+@transaction.atomic
+def fx_rates_import_csv(*, file: IO, source: str) -> ImportResult:
+    """Upsert the rates of a `date,base,quote,rate` CSV (UTF-8), all of them or none.
+
+    Every row is checked first; if any is refused nothing is written and the result lists the
+    errors. Otherwise each (base, quote, date) is created or has its rate and source replaced.
+    """
+    source = FxRate._meta.get_field("source").clean(source, None)
+    rows, errors = _csv_rows(file)
+    if errors:
+        return ImportResult(errors=tuple(errors))
+    keys = set(rows)
+    existing = {
+        (base, quote, date)
+        for base, quote, date in FxRate.objects.filter(
+            date__in={date for _, _, date in keys}
+        ).values_list("base", "quote", "date")
+    } & keys
+    FxRate.objects.bulk_create(
+        [
+            FxRate(base=base, quote=quote, date=date, rate=rate, source=source)
+            for (base, quote, date), rate in rows.items()
+        ],
+        update_conflicts=True,
+        unique_fields=["base", "quote", "date"],
+        update_fields=["rate", "source"],
+    )
+    return ImportResult(created=len(keys) - len(existing), updated=len(existing))
+
+
+def _csv_rows(file: IO) -> tuple[dict[tuple[str, str, dt.date], Decimal], list[RowError]]:
+    """The file's rates by (base, quote, date), and the errors of the rows that are not valid."""
+    data = file.read()
+    if isinstance(data, bytes):
+        try:
+            data = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            return {}, [RowError(line, "The file is not UTF-8 text.")]
+    reader = csv.reader(io.StringIO(data, newline=""))
+    header = [name.strip().lower() for name in next(reader, [])]
+    if header != list(CSV_COLUMNS):
+        return {}, [RowError(1, f"The first line must be the header {','.join(CSV_COLUMNS)}.")]
+    rows: dict[tuple[str, str, dt.date], Decimal] = {}
+    first_seen: dict[tuple[str, str, dt.date], int] = {}
+    errors: list[RowError] = []
+    for values in reader:
+        if not values:
+            continue
+        try:
+            key, rate = _csv_row(values)
+        except ValidationError as exc:
+            errors.extend(RowError(reader.line_num, message) for message in exc.messages)
+            continue
+        if key in first_seen:
+            errors.append(RowError(reader.line_num, f"Repeats the rate of line {first_seen[key]}."))
+            continue
+        first_seen[key] = reader.line_num
+        rows[key] = rate
+    if not rows and not errors:
+        errors.append(RowError(1, "The file holds no rates."))
+    return rows, errors
+
+
+def _csv_row(values: list[str]) -> tuple[tuple[str, str, dt.date], Decimal]:
+    """One row, checked by the model's own fields so that it reads as the admin form would."""
+    if len(values) != len(CSV_COLUMNS):
+        raise ValidationError(
+            f"Expected {len(CSV_COLUMNS)} values ({','.join(CSV_COLUMNS)}), found {len(values)}."
+        )
+    raw = dict(zip(CSV_COLUMNS, (value.strip() for value in values), strict=True))
+    raw["base"], raw["quote"] = raw["base"].upper(), raw["quote"].upper()
+    cleaned, messages = {}, []
+    for name in CSV_COLUMNS:
+        try:
+            cleaned[name] = FxRate._meta.get_field(name).clean(raw[name], None)
+        except ValidationError as exc:
+            messages.extend(f"{name}: {message}" for message in exc.messages)
+    if not messages and cleaned["base"] == cleaned["quote"]:
+        messages.append("Base and quote must be different currencies.")
+    if messages:
+        raise ValidationError(messages)
+    return (cleaned["base"], cleaned["quote"], cleaned["date"]), cleaned["rate"]
