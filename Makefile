@@ -19,7 +19,7 @@ help: ## List the targets
 install: ## Install uv if missing, then the locked dependencies into .venv
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 \
 		|| python3 -m pip install --quiet uv
-	$(UV) sync --frozen
+	$(UV) sync --frozen --compile-bytecode
 
 run: install ## Migrate, seed demo data, serve admin + API on :8000 with the Celery worker and scheduler
 	$(UV) run python manage.py migrate --noinput
