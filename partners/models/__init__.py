@@ -1,6 +1,7 @@
-"""Partner-side models: API credentials, idempotency records and partnerships."""
+"""Partner-side models: API credentials, idempotency records, partnerships and custom data."""
 
 from partners.models.credentials import CredentialStatus, PartnerCredential
+from partners.models.custom_data import PartnerCustomData
 from partners.models.idempotency import IdempotencyRecord
 from partners.models.partnerships import ExecutionMode, Partnership, PartnershipType
 
@@ -9,6 +10,7 @@ __all__ = [
     "ExecutionMode",
     "IdempotencyRecord",
     "PartnerCredential",
+    "PartnerCustomData",
     "Partnership",
     "PartnershipType",
 ]
