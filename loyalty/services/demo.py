@@ -40,6 +40,8 @@ from loyalty.services.accounts import (
     partner_account_get_or_create,
 )
 from loyalty.services.members import member_create
+from partners.models import CredentialStatus, PartnerCredential, Partnership, PartnershipType
+from partners.services.credentials import credential_create
 
 CURRENCY_CODE = "EXAMPLE_POINTS"
 MEMBER_COUNT = 50
@@ -98,6 +100,7 @@ class DemoData:
 
     loyalty_currency: LoyaltyCurrency
     partners: list[Partner]  # the two partners other than the currency owner
+    api_keys: dict[int, tuple[str, str]]  # partner pk -> (public key, secret key)
     tiers: list[Tier]
     members: list[Member]
     admin_username: str
@@ -129,10 +132,13 @@ def demo_seed(*, admin_username: str, admin_password: str) -> DemoData:
         )
     pending_due_soon = _pending_due_soon_ensure(currency=currency, now=now)
     admin_created = _admin_get_or_create(username=admin_username, password=admin_password)
+    partners = [account.partner for account in partner_accounts.values()]
+    _partnerships_ensure(currency=currency, partners=partners)
 
     return DemoData(
         loyalty_currency=currency,
-        partners=[account.partner for account in partner_accounts.values()],
+        partners=partners,
+        api_keys=_api_keys_ensure(partners=[currency.owner, *partners]),
         tiers=tiers,
         members=list(
             Member.objects.filter(
@@ -149,14 +155,25 @@ def demo_seed(*, admin_username: str, admin_password: str) -> DemoData:
 
 
 def demo_as_json(*, demo: DemoData) -> dict[str, Any]:
-    """What `seed_demo --json` prints: enough for a script to log in and call the API."""
+    """What `seed_demo --json` prints: enough for a script to log in and call the API.
+
+    `currency_owner` carries the owner's keys too: only the owner creates and updates members.
+    """
+
+    def partner_data(partner: Partner) -> dict[str, str]:
+        public_key, secret_key = demo.api_keys[partner.pk]
+        return {
+            "partner_id": partner.public_id,
+            "api_identifier": partner.api_identifier,
+            "public_key": public_key,
+            "secret_key": secret_key,
+        }
+
     return {
         "admin": {"username": demo.admin_username, "password": demo.admin_password},
         "loyalty_currency": demo.loyalty_currency.code,
-        "partners": [
-            {"partner_id": partner.public_id, "api_identifier": partner.api_identifier}
-            for partner in demo.partners
-        ],
+        "currency_owner": partner_data(demo.loyalty_currency.owner),
+        "partners": [partner_data(partner) for partner in demo.partners],
         "members": [
             {"loyalty_program_identifiers": member.loyalty_program_identifiers}
             for member in demo.members
@@ -188,6 +205,37 @@ def _partner_account(*, spec: _PartnerSpec, currency: LoyaltyCurrency) -> Accoun
     )
     account.partner = partner
     return account
+
+
+def _partnerships_ensure(*, currency: LoyaltyCurrency, partners: list[Partner]) -> None:
+    """Both demo partners issue EXAMPLE_POINTS; Example Hotels also takes them as payment."""
+    wanted = [(partner, PartnershipType.ISSUING) for partner in partners]
+    wanted.append((partners[-1], PartnershipType.REDEMPTION))
+    for partner, kind in wanted:
+        Partnership.objects.get_or_create(
+            partner=partner,
+            loyalty_currency=currency,
+            type=kind,
+            defaults={"member_lookup_available": True},
+        )
+
+
+def _api_keys_ensure(*, partners: list[Partner]) -> dict[int, tuple[str, str]]:
+    """An active API credential per demo partner; an existing one is reused (it is decrypted,
+    as demo keys are printed on every run)."""
+    keys = {}
+    for partner in partners:
+        credential = (
+            PartnerCredential.objects.filter(partner=partner, status=CredentialStatus.ACTIVE)
+            .order_by("created_at")
+            .first()
+        )
+        if credential is None:
+            issued = credential_create(partner=partner, label="demo")
+            keys[partner.pk] = (issued.public_key, issued.secret_key)
+        else:
+            keys[partner.pk] = (credential.public_key, credential.secret_key)
+    return keys
 
 
 def _tiers_get_or_create(*, currency: LoyaltyCurrency) -> list[Tier]:

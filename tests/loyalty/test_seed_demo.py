@@ -21,6 +21,8 @@ from loyalty.models import (
     TransactionType,
 )
 from loyalty.services.accounts import mint_account
+from partners.models import PartnerCredential, Partnership
+from tests.api.conftest import SignedClient
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +41,17 @@ def pending_due_within(minutes: int) -> int:
 
 
 def row_counts() -> dict[str, int]:
-    models = (Partner, LoyaltyCurrency, Account, Tier, Member, Transaction, get_user_model())
+    models = (
+        Partner,
+        LoyaltyCurrency,
+        Account,
+        Tier,
+        Member,
+        Transaction,
+        Partnership,
+        PartnerCredential,
+        get_user_model(),
+    )
     return {model.__name__: model.objects.count() for model in models}
 
 
@@ -122,7 +134,7 @@ def test_running_again_creates_no_duplicates_and_tops_up_due_transactions(ledger
 def test_json_output(ledger_balances):
     payload = json.loads(seed_demo("--json"))
 
-    assert set(payload) == {"admin", "loyalty_currency", "partners", "members"}
+    assert set(payload) == {"admin", "loyalty_currency", "currency_owner", "partners", "members"}
     assert payload["admin"] == {"username": "admin", "password": "admin"}
     assert payload["loyalty_currency"] == "EXAMPLE_POINTS"
     partners = {p["api_identifier"]: p["partner_id"] for p in payload["partners"]}
@@ -140,3 +152,29 @@ def test_json_output(ledger_balances):
         key=lambda i: i["id"],
     )
     ledger_balances()
+
+
+def test_json_keys_sign_api_requests():
+    """The printed keys work: each demo partner reads the API, the owner creates a member."""
+    payload = json.loads(seed_demo("--json"))
+    assert payload == json.loads(seed_demo("--json"))  # the same keys on every run
+    for partner in [payload["currency_owner"], *payload["partners"]]:
+        assert partner["secret_key"].startswith("sec_")
+        client = SignedClient(partner["public_key"], partner["secret_key"])
+        assert client.get("/transactions").status_code == 200
+    owner = payload["currency_owner"]
+    created = SignedClient(owner["public_key"], owner["secret_key"]).post(
+        "/members", {"loyalty_program_identifiers": {"id": "M999999"}, "first_name": "New"}
+    )
+    assert created.status_code == 201, created.content
+    air = next(p for p in payload["partners"] if p["api_identifier"] == "example-air")
+    accrual = SignedClient(air["public_key"], air["secret_key"]).post(
+        "/accruals/standard",
+        {
+            "amount": 10,
+            "loyalty_currency": payload["loyalty_currency"],
+            "member": payload["members"][0]["loyalty_program_identifiers"],
+            "origin": air["partner_id"],
+        },
+    )
+    assert accrual.status_code == 201, accrual.content
