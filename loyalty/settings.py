@@ -17,6 +17,7 @@ SECRET_KEY = env.str("SECRET_KEY", default="insecure-development-key-change-me")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 VAR_DIR = Path(env.str("VAR_DIR", default=str(BASE_DIR / "var")))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -104,8 +105,11 @@ else:
         "data_folder_in": str(VAR_DIR / "broker"),
         "data_folder_out": str(VAR_DIR / "broker"),
         "processed_folder": str(VAR_DIR / "broker-processed"),
+        "control_folder": str(VAR_DIR / "broker-control"),
         "store_processed": False,
     }
+    for _folder in ("broker", "broker-processed", "broker-control"):
+        (VAR_DIR / _folder).mkdir(exist_ok=True)
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 CELERY_TIMEZONE = "UTC"
@@ -160,4 +164,44 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": None,
     "DATETIME_FORMAT": "%Y-%m-%dT%H:%M:%S%z",
     "COERCE_DECIMAL_TO_STRING": True,
+}
+
+# The generated OpenAPI schema (/public/v3.0/schema/) and its Swagger UI (/public/v3.0/docs/),
+# served from local static files. Paths are the contract's, relative to the server URL.
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Loyalty back office partner API",
+    "DESCRIPTION": (
+        "Wire-compatible with Currency Alliance API 3.0. Every request is signed: "
+        "`Authorization: Credential=<public key>, Signature=<hex HMAC-SHA256>`, keyed with the "
+        "secret key, over the raw body for POST and PATCH, or the query string without its `?` "
+        "for GET (the empty string when there is none). POST and PATCH accept an "
+        "`Idempotency-Key` (1-255 characters, kept 8 hours): a repeat gets the original status "
+        "and body with `Idempotency-Repeated: true`, and a repeat while the first is still "
+        "running gets 409. Every error has the GenericError shape."
+    ),
+    "VERSION": "3.0",
+    "SERVERS": [{"url": "/public/v3.0"}],
+    "SCHEMA_PATH_PREFIX": r"/public/v3\.0",
+    "SCHEMA_PATH_PREFIX_TRIM": True,
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Views validate PATCH bodies with the full serializer, so no all-optional "Patched" copy.
+    "COMPONENT_SPLIT_PATCH": False,
+    # Docstrings explain the code to its maintainers; partners read summaries and descriptions.
+    "DISABLE_DOCSTRING_DESCRIPTIONS": True,
+    "ENUM_NAME_OVERRIDES": {
+        "TransactionType": "loyalty.models.TransactionType",
+        "TransactionSubType": "loyalty.models.TransactionSubType.values",
+        "TransactionStatus": "loyalty.models.TransactionStatus",
+        "TransactionStatusMessageCode": "loyalty.models.StatusMessageCode",
+        "TransactionFieldReasonCode": "loyalty.models.ReasonCode",
+        "AccountOwnerType": ["partner", "member"],
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "partners.api.schema.document_idempotency",
+        "partners.api.schema.contract_component_names",
+    ],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }

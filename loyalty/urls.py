@@ -3,17 +3,17 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from partners.api.errors import not_found
+from partners.api.schema import PublicDocsView, PublicSchemaView
 
 admin.site.site_header = "Loyalty back office"
 admin.site.site_title = "Loyalty back office"
 admin.site.index_title = "Programme administration"
 
 api_patterns = [
-    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("schema/", PublicSchemaView.as_view(), name="api-schema"),
+    path("docs/", PublicDocsView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("loyalty.api.urls")),
     path("", include("partners.api.urls")),
 ]
