@@ -7,6 +7,7 @@
 Refusals are DomainErrors: 403 when the partner may not act, 404 when it may not even know.
 """
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 
 from loyalty.errors import DomainError, Forbidden
@@ -67,7 +68,7 @@ def member_get(*, loyalty_currency: LoyaltyCurrency, identifiers, field: str = "
     """The member of the currency named by loyalty_program_identifiers, or MemberNotFound."""
     try:
         membership_id = membership_id_from(identifiers)
-    except Exception as exc:  # a ValidationError with the reason
+    except ValidationError as exc:
         raise DomainError(
             'Identify the member with loyalty_program_identifiers such as {"id": "M123"}.',
             field=field,

@@ -38,8 +38,37 @@ def _depth(value) -> int:
     return 0
 
 
+def _unstorable(value) -> bool:
+    """A NUL or a lone surrogate anywhere: PostgreSQL's jsonb cannot store either."""
+    if isinstance(value, str):
+        return "\x00" in value or any("\ud800" <= ch <= "\udfff" for ch in value)
+    if isinstance(value, dict):
+        return any(_unstorable(k) or _unstorable(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_unstorable(v) for v in value)
+    return False
+
+
+@extend_schema_field({"type": "object", "additionalProperties": True, "example": {}})
+class JSONObjectField(serializers.JSONField):
+    """Any JSON object (loyalty_system_data and similar) that the database can store."""
+
+    default_error_messages = {
+        "not_object": "Must be a JSON object.",
+        "unstorable": "Null characters and lone surrogates are not allowed.",
+    }
+
+    def to_internal_value(self, data):
+        data = super().to_internal_value(data)
+        if not isinstance(data, dict):
+            self.fail("not_object")
+        if _unstorable(data):
+            self.fail("unstorable")
+        return data
+
+
 @extend_schema_field({"type": "object", "additionalProperties": True, "example": {"foo": "bar"}})
-class MetadataField(serializers.JSONField):
+class MetadataField(JSONObjectField):
     """A JSON object with at most five levels of nesting."""
 
     default_error_messages = {
@@ -49,23 +78,8 @@ class MetadataField(serializers.JSONField):
 
     def to_internal_value(self, data):
         data = super().to_internal_value(data)
-        if not isinstance(data, dict):
-            self.fail("not_object")
         if _depth(data) > MAX_METADATA_DEPTH:
             self.fail("too_deep")
-        return data
-
-
-@extend_schema_field({"type": "object", "additionalProperties": True, "example": {}})
-class JSONObjectField(serializers.JSONField):
-    """Any JSON object (loyalty_system_data and similar)."""
-
-    default_error_messages = {"not_object": "Must be a JSON object."}
-
-    def to_internal_value(self, data):
-        data = super().to_internal_value(data)
-        if not isinstance(data, dict):
-            self.fail("not_object")
         return data
 
 

@@ -6,6 +6,7 @@ import django_filters
 from django import forms
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from drf_spectacular.utils import extend_schema_field
 
 from loyalty.models import Transaction, TransactionStatus, TransactionType
 
@@ -31,8 +32,14 @@ def _parse_bound(text: str, *, end: bool) -> dt.datetime:
         if end:
             moment -= dt.timedelta(microseconds=1)
     if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment, dt.UTC)
-    return moment
+        return timezone.make_aware(moment, dt.UTC)
+    offset = moment.utcoffset()
+    if offset is None or abs(offset) >= dt.timedelta(hours=16):
+        raise forms.ValidationError(f"{text!r} has an impossible UTC offset.", code="invalid")
+    try:
+        return moment.astimezone(dt.UTC)
+    except OverflowError as exc:
+        raise forms.ValidationError(f"{text!r} is out of range.", code="invalid") from exc
 
 
 class DateTimeRangeField(forms.CharField):
@@ -50,6 +57,14 @@ class DateTimeRangeField(forms.CharField):
         return start, end
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "example": "2020-05-02,2020-06-04T09:35:25Z",
+        "description": "start[,end]: YYYY-MM-DD[Thh:mm[:ss][Z]] each; a date alone as the end "
+        "covers that whole day.",
+    }
+)
 class DateTimeRangeFilter(django_filters.Filter):
     field_class = DateTimeRangeField
 

@@ -175,36 +175,13 @@ class BankAccountsField(serializers.ListField):
         return [] if value is None else value
 
 
-def _has_nul(value) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_nul(v) for v in value)
-    return False
-
-
-class IdentifiersField(MemberIdentifiersField):
-    """loyalty_program_identifiers without NUL characters, which PostgreSQL cannot store in text
-    or jsonb (it would fail the request with a database error rather than a 400)."""
-
-    default_error_messages = {"nul": "Null characters are not allowed."}
-
-    def to_internal_value(self, data):
-        data = super().to_internal_value(data)
-        if _has_nul(data):
-            self.fail("nul")
-        return data
-
-
 # Requests ------------------------------------------------------------------------------------
 
 
 class MemberRequestBase(serializers.Serializer):
     """What both member types share (MemberCreateRequest and MemberUpdateRequest)."""
 
-    loyalty_program_identifiers = IdentifiersField()
+    loyalty_program_identifiers = MemberIdentifiersField()
     loyalty_currency = serializers.CharField(
         required=False,
         max_length=64,
@@ -274,7 +251,7 @@ def member_request_schema(component_name: str) -> MemberVariants:
 
 class MemberLookupRequest(serializers.Serializer):
     loyalty_currency = serializers.CharField(max_length=64)
-    loyalty_program_identifiers = IdentifiersField()
+    loyalty_program_identifiers = MemberIdentifiersField()
     linked_loyalty_currency = serializers.CharField(required=False, max_length=64)
     loyalty_system_data = JSONObjectField(required=False)
     metadata = JSONObjectField(required=False, help_text="Deprecated: use loyalty_system_data.")

@@ -22,6 +22,7 @@ class PartnerAPIView(generics.GenericAPIView):
     permission_classes = [IsPartner]
     throttle_classes = [PartnerRateThrottle]
     pagination_class = ContractPagination
+    metadata_class = None  # OPTIONS is a 405 naming the allowed methods; the schema has shapes
     _idempotency: tuple[str, str] | None = None
 
     def dispatch(self, request, *args, **kwargs):

@@ -62,6 +62,10 @@ def test_accrual_with_release_date_is_pending(issuer_client, issuer, member, mem
         ({"release_date": "2020-01-01T00:00"}, "release_date"),
         ({"metadata": {"a": {"b": {"c": {"d": {"e": {"f": 1}}}}}}}, "metadata"),
         ({"metadata": []}, "metadata"),
+        ({"metadata": {"a\u0000": 1}}, "metadata"),
+        ({"loyalty_system_data": {"a": "x\u0000"}}, "loyalty_system_data"),
+        ({"loyalty_system_data": {"a": "\ud800"}}, "loyalty_system_data"),
+        ({"member": {"id": "M1\u0000"}}, "member"),
     ],
 )
 def test_bad_accrual_is_refused_and_changes_nothing(issuer_client, issuer, member, change, field):

@@ -135,6 +135,14 @@ def test_non_json_body_is_415(issuer_client):
     assert response.json()["errors"][0]["code"] == "unsupported_media_type"
 
 
+def test_options_is_405_in_the_error_shape_not_a_crash(issuer_client):
+    """The schema documents every shape; OPTIONS is not part of the contract."""
+    response = issuer_client.send("OPTIONS", "/accruals/standard", b"")
+    assert response.status_code == 405
+    assert "POST" in response["Allow"]
+    assert response.json()["errors"][0]["code"] == "method_not_allowed"
+
+
 def test_malformed_json_is_400(issuer_client):
     response = issuer_client.post("/accruals/standard", b"{not json")
     assert response.status_code == 400
@@ -351,7 +359,14 @@ def test_created_at_range(issuer_client, five_accruals):
     )
     stamp = f"{yesterday}T09:35:25Z,{tomorrow}T00:00"
     assert get("/transactions", {"created_at__range": stamp}).json()["count"] == 5
-    for bad in ("yesterday", f"{today},{yesterday}", "2020-13-01", f"{today},{today},{today}"):
+    for bad in (
+        "yesterday",
+        f"{today},{yesterday}",
+        "2020-13-01",
+        f"{today},{today},{today}",
+        "2020-01-01T00:00:00+17:24",
+        "0001-01-01T00:00:00+01:00",
+    ):
         response = get("/transactions", {"created_at__range": bad})
         assert response.status_code == 400, bad
         assert response.json()["errors"][0]["field"] == "created_at__range"
