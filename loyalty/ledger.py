@@ -14,22 +14,26 @@ database transaction:
 
 Overdraft is refused by the database, not by a Python read: a debit is a conditional
 `UPDATE ... WHERE balance - amount >= -credit_limit`, which PostgreSQL re-checks on the newest row
-version after waiting for a concurrent writer, and a CHECK constraint backs it. Accounts are
-updated after the transaction row is inserted and in ascending id order, so that row locks are held
-only for the last statements before commit and two postings can never deadlock on them.
+version after waiting for a concurrent writer, and a CHECK constraint backs it.
+
+Lock order: accounts are updated after the transaction row is inserted, members' accounts first and
+partners' accounts (the mint included) last, by id within each group. It is one total order, so two
+postings can never deadlock on account rows; and the busy rows (an issuing partner, the mint) are
+touched last, so their lock is held only for the final statement and the commit.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.db import connection
 from django.db import transaction as db_transaction
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import BooleanField, ExpressionWrapper, F, Q
 from django.utils import timezone
 
 from loyalty.errors import DomainError
@@ -174,7 +178,10 @@ def release(*, transaction: Transaction, now: dt.datetime | None = None) -> Tran
         completed_at=now,
         action="released",
     )
-    _apply({transaction.destination_account_id: (transaction.amount, -transaction.amount)})
+    _apply(
+        {transaction.destination_account_id: (transaction.amount, -transaction.amount)},
+        partner_accounts=(),
+    )
     return transaction
 
 
@@ -192,7 +199,10 @@ def cancel(*, transaction: Transaction) -> Transaction:
         {
             transaction.destination_account_id: (0, -transaction.amount),
             transaction.origin_account_id: (transaction.amount, 0),
-        }
+        },
+        partner_accounts=_partner_accounts(
+            transaction.origin_account_id, transaction.destination_account_id
+        ),
     )
     return transaction
 
@@ -213,23 +223,10 @@ def reverse(
     back from a blocked or fraudulent member is what reversals are for).
     """
     now = now or timezone.now()
-    # The reversal first: if the destination cannot give the units back, the original (and the
-    # caller's object) stays completed. Of two concurrent reversals, the second blocks on the
-    # original's row, then finds it no longer completed and rolls back.
-    reversal = _create(
-        origin=transaction.destination_account,
-        destination=transaction.origin_account,
-        amount=transaction.amount,
-        type=TransactionType.REVERSAL,
-        sub_type=transaction.sub_type,
-        status=TransactionStatus.COMPLETED,
-        release_date=None,
-        completed_at=now,
-        created_by_partner=created_by_partner,
-        created_by_user=created_by_user,
-        details={"reason": reason, "reverses": transaction},
-        check_owners=False,
-    )
+    # Lock, check and mark the original first (which also refreshes its amount); if the
+    # destination then cannot give the units back, the reversal raises and everything rolls
+    # back. The caller's object is restored so that it does not claim a status that was undone.
+    previous = transaction.status, transaction.completed_at
     _change_status(
         transaction,
         frm=TransactionStatus.COMPLETED,
@@ -237,6 +234,24 @@ def reverse(
         completed_at=transaction.completed_at,
         action="reversed",
     )
+    try:
+        reversal = _create(
+            origin=transaction.destination_account,
+            destination=transaction.origin_account,
+            amount=transaction.amount,
+            type=TransactionType.REVERSAL,
+            sub_type=transaction.sub_type,
+            status=TransactionStatus.COMPLETED,
+            release_date=None,
+            completed_at=now,
+            created_by_partner=created_by_partner,
+            created_by_user=created_by_user,
+            details={"reason": reason, "reverses": transaction},
+            check_owners=False,
+        )
+    except LedgerError:
+        transaction.status, transaction.completed_at = previous
+        raise
     return reversal
 
 
@@ -278,7 +293,10 @@ def amend(
                 {
                     locked.origin_account_id: (-delta, 0),
                     locked.destination_account_id: (0, delta),
-                }
+                },
+                partner_accounts=_partner_accounts(
+                    locked.origin_account_id, locked.destination_account_id
+                ),
             )
     if changes:
         Transaction.objects.filter(pk=locked.pk).update(**changes)
@@ -383,7 +401,8 @@ def _create(
         {
             origin.pk: (-amount, 0),
             destination.pk: (0, amount) if credit_pending else (amount, 0),
-        }
+        },
+        partner_accounts={a.pk for a in (origin, destination) if a.partner_id},
     )
     return tx
 
@@ -411,29 +430,44 @@ def _change_status(
 ) -> None:
     """Move a transaction from one status to another, refusing if it is no longer in `frm`.
 
-    The conditional UPDATE is the guard: of two concurrent attempts only one finds the row
-    still in `frm`, so a transaction is released, cancelled or reversed at most once.
+    The row is locked and read first: of two concurrent attempts only one finds it still in
+    `frm`, so a transaction is released, cancelled or reversed at most once; and the amount the
+    caller then moves is the stored one (an amend may have changed it since the caller read it).
     """
-    changed = Transaction.objects.filter(pk=tx.pk, status=frm).update(
-        status=to, completed_at=completed_at, status_message=None, status_message_code=None
+    stored = (
+        Transaction.objects.select_for_update()
+        .filter(pk=tx.pk)
+        .values("status", "amount", "origin_account_id", "destination_account_id")
+        .first()
     )
-    if not changed:
-        current = Transaction.objects.filter(pk=tx.pk).values_list("status", flat=True).first()
+    if stored is None or stored["status"] != frm:
+        current = stored["status"] if stored else "missing"
         raise InvalidTransactionState(
             f"Transaction {tx.public_id} is {current}; only a {frm} transaction can be {action}."
         )
+    Transaction.objects.filter(pk=tx.pk).update(
+        status=to, completed_at=completed_at, status_message=None, status_message_code=None
+    )
+    tx.amount = stored["amount"]
     tx.status, tx.completed_at = to, completed_at
     tx.status_message = tx.status_message_code = None
 
 
-def _apply(changes: Mapping[int, tuple[int, int]]) -> None:
-    """Add (balance delta, pending delta) to each account, in ascending id order.
+def _partner_accounts(*account_ids: int) -> set[int]:
+    """Which of these accounts belong to partners (they are locked last)."""
+    rows = Account.objects.filter(pk__in=account_ids, partner__isnull=False)
+    return set(rows.values_list("pk", flat=True))
+
+
+def _apply(changes: Mapping[int, tuple[int, int]], *, partner_accounts: Collection[int]) -> None:
+    """Add (balance delta, pending delta) to each account, in the ledger's lock order
+    (members' accounts, then `partner_accounts`, each by id).
 
     A change that lowers a balance is conditional on the account staying within its credit
     limit (members have none, the mint has no limit); if the row does not qualify the whole
     operation is refused with InsufficientFunds and the surrounding transaction rolls back.
     """
-    for account_id in sorted(changes):
+    for account_id in sorted(changes, key=lambda pk: (pk in partner_accounts, pk)):
         balance_delta, pending_delta = changes[account_id]
         if balance_delta == 0 and pending_delta == 0:
             continue
@@ -457,16 +491,26 @@ def _apply(changes: Mapping[int, tuple[int, int]]) -> None:
 def _release_pending(per_account: Mapping[int, int]) -> None:
     """Move released units from pending to balance for many accounts in one statement.
 
-    The rows are locked in id order first (FOR NO KEY UPDATE, which does not block the key-share
-    locks of concurrent inserts referencing them) so that concurrent sweeps cannot deadlock.
+    The rows are locked first, in the ledger's lock order (FOR NO KEY UPDATE, which does not
+    block the key-share locks of concurrent inserts referencing them), so that concurrent sweeps
+    and postings cannot deadlock. The update joins a VALUES list (column1 = account id, column2 =
+    amount), which PostgreSQL and SQLite both read, instead of a CASE per account.
     """
-    ids = sorted(per_account)
-    locked = Account.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk")
+    is_partner = ExpressionWrapper(Q(partner__isnull=False), output_field=BooleanField())
+    locked = (
+        Account.objects.select_for_update(no_key=True)
+        .filter(pk__in=per_account)
+        .order_by(is_partner, "pk")
+    )
     list(locked.values_list("pk"))
-    amount = Case(
-        *(When(pk=account_id, then=Value(per_account[account_id])) for account_id in ids),
-        default=Value(0),
-    )
-    Account.objects.filter(pk__in=ids).update(
-        balance=F("balance") + amount, pending_balance=F("pending_balance") - amount
-    )
+    table = connection.ops.quote_name(Account._meta.db_table)
+    rows = ", ".join(["(%s, %s)"] * len(per_account))
+    params = [value for pair in per_account.items() for value in pair]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET balance = {table}.balance + CAST(released.column2 AS BIGINT), "
+            f"pending_balance = {table}.pending_balance - CAST(released.column2 AS BIGINT) "
+            f"FROM (VALUES {rows}) AS released "
+            f"WHERE {table}.id = CAST(released.column1 AS BIGINT)",
+            params,
+        )

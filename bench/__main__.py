@@ -1,0 +1,63 @@
+"""`make bench`: the ledger benchmark on PostgreSQL, in a database of its own.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/loyalty uv run python -m bench [--quick]
+
+DATABASE_URL only says which server to use: the benchmark creates loyalty_bench_<pid> there,
+migrates it and drops it at the end. `--quick` (or BENCH_QUICK=1) runs a tenth of the work.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import sys
+import time
+
+from bench.support import Figure, django_setup, summary_table, throwaway_database
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        default=os.environ.get("BENCH_QUICK", "") not in {"", "0"},
+        help="a tenth of the postings and releases, for a smoke run",
+    )
+    parser.add_argument(
+        "--workers", type=int, default=None, help="concurrent worker processes (default 8)"
+    )
+    args = parser.parse_args(argv)
+    base_url = os.environ.get("DATABASE_URL", "")
+    if not base_url:
+        parser.error("set DATABASE_URL to a PostgreSQL server, e.g. via `make bench`")
+
+    started = time.perf_counter()
+    with throwaway_database(base_url) as url:
+        django_setup(url)
+        from bench import ledger
+
+        scale = ledger.FULL.quick() if args.quick else ledger.FULL
+        if args.workers:
+            scale = dataclasses.replace(scale, workers=args.workers)
+        width = 47
+        print(
+            f"Ledger benchmark on database {url.rsplit('/', 1)[-1]}: {scale.workers} worker "
+            f"processes, {scale.postings:,} operations per posting measure in {ledger.ROUNDS} "
+            f"rounds, {scale.releases:,} due releases.",
+            flush=True,
+        )
+
+        def progress(item: Figure | str) -> None:
+            print("  " + (item.line(width) if isinstance(item, Figure) else item), flush=True)
+
+        figures, notes = ledger.run(scale, progress)
+    print()
+    print(summary_table(figures, notes))
+    print(f"\nTotal time (set-up included): {time.perf_counter() - started:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
