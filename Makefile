@@ -32,7 +32,7 @@ run: install ## Migrate, seed demo data, serve admin + API on :8000 with the Cel
 
 test: install ## Whole suite on PostgreSQL and Redis (plus the embedded SQLite smoke test)
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
-	TEST_DATABASE_NAME=test_loyalty_$$(date +%s)_$$$$ \
+	TEST_DATABASE_NAME=test_loyalty_$$(date +%s)_$$$$ CACHE_KEY_PREFIX=test_$$$$ \
 	$(UV) run pytest $(PYTEST_ARGS)
 
 lint: install ## ruff check and ruff format --check

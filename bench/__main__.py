@@ -1,9 +1,10 @@
-"""`make bench`: the ledger benchmark on PostgreSQL, in a database of its own.
+"""`make bench`: the ledger benchmark, then the accrual API benchmark, on PostgreSQL.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/loyalty uv run python -m bench [--quick]
 
-DATABASE_URL only says which server to use: the benchmark creates loyalty_bench_<pid> there,
-migrates it and drops it at the end. `--quick` (or BENCH_QUICK=1) runs a tenth of the work.
+DATABASE_URL only says which server to use: each benchmark creates loyalty_bench_<pid> there,
+migrates it and drops it at the end (the API benchmark runs in a process of its own, see
+bench/api.py). `--quick` (or BENCH_QUICK=1) runs a tenth of the work.
 """
 
 from __future__ import annotations
@@ -55,7 +56,11 @@ def main(argv: list[str] | None = None) -> int:
         figures, notes = ledger.run(scale, progress)
     print()
     print(summary_table(figures, notes))
-    print(f"\nTotal time (set-up included): {time.perf_counter() - started:.0f} s")
+    print(f"\nTotal time (set-up included): {time.perf_counter() - started:.0f} s\n", flush=True)
+
+    from bench import api
+
+    api.run(args.quick)
     return 0
 
 

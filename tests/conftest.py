@@ -1,6 +1,14 @@
 """Shared fixtures. Ledger scenarios end with ledger_check's invariants (`ledger_balances`)."""
 
+import os
+import threading
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+from urllib.parse import quote
+
 import pytest
+from django.db import connection, connections
 
 from loyalty.ledger_audit import ledger_report
 from loyalty.services.accounts import member_account, mint_account
@@ -52,3 +60,63 @@ def ledger_balances():
         return report
 
     return check
+
+
+@pytest.fixture
+def run_concurrently():
+    """Run callables in real threads that start together; return each result or raised exception.
+
+    The threads wait at a barrier so that the calls overlap in the database. Each thread closes its
+    own database connection when done: a connection left open would block the test database's
+    flush and drop. A thread still running after `timeout` seconds fails the test (a deadlock or a
+    lost wake-up), rather than hanging the suite.
+    """
+
+    def run(calls: Sequence[Callable[[], Any]], *, timeout: float = 60) -> list[Any]:
+        barrier = threading.Barrier(len(calls))
+        results: list[Any] = [None] * len(calls)
+
+        def worker(index: int, call: Callable[[], Any]) -> None:
+            try:
+                barrier.wait(timeout)
+                results[index] = call()
+            except Exception as exc:
+                results[index] = exc
+            finally:
+                connections.close_all()
+
+        threads = [
+            threading.Thread(target=worker, args=(i, call), daemon=True)
+            for i, call in enumerate(calls)
+        ]
+        for thread in threads:
+            thread.start()
+        deadline = time.monotonic() + timeout
+        for thread in threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+        stuck = sum(thread.is_alive() for thread in threads)
+        assert not stuck, f"{stuck} of {len(threads)} threads still running after {timeout} s"
+        return results
+
+    return run
+
+
+@pytest.fixture
+def test_database_env(transactional_db):
+    """Environment for a `manage.py` subprocess that works on this test's database.
+
+    Transactional because a subprocess sees only committed rows.
+    """
+    db = connection.settings_dict
+    password = f":{quote(db['PASSWORD'], safe='')}" if db.get("PASSWORD") else ""
+    url = (
+        f"postgres://{quote(db['USER'], safe='')}{password}@{db['HOST'] or '127.0.0.1'}:"
+        f"{db['PORT'] or 5432}/{quote(db['NAME'], safe='')}"
+    )
+    return {**os.environ, "DATABASE_URL": url}
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    """Staff logins in admin tests need not pay for the production hasher's work factor."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,10 +1,9 @@
 """Partner-initiated movements: direct accruals, transfers, and edits or cancellation of pending
-transactions. Each checks the partner's scope, resolves accounts and calls the ledger."""
+transactions. Each checks the partner's scope, resolves accounts and calls the ledger, whose
+operations are atomic themselves (the services only read before it, so they add no savepoint)."""
 
 import datetime as dt
 from typing import Any
-
-from django.db import transaction
 
 from loyalty import ledger
 from loyalty.errors import DomainError, Forbidden, NotFound
@@ -61,7 +60,6 @@ def _require_own_origin(partner: Partner, currency: LoyaltyCurrency, origin: Acc
         raise Forbidden("The origin must be one of your own accounts.", field="origin")
 
 
-@transaction.atomic
 def accrual_create(
     *,
     partner: Partner,
@@ -94,7 +92,6 @@ def accrual_create(
     return ledger.post(**moves)
 
 
-@transaction.atomic
 def transfer_create(
     *,
     partner: Partner,
@@ -146,7 +143,6 @@ def _changeable(partner: Partner, tx: Transaction) -> None:
         )
 
 
-@transaction.atomic
 def transaction_update(
     *,
     partner: Partner,
@@ -160,7 +156,6 @@ def transaction_update(
     return ledger.amend(transaction=tx, amount=amount, release_date=release_date, **details)
 
 
-@transaction.atomic
 def transaction_cancel(*, partner: Partner, tx: Transaction) -> Transaction:
     """Cancel a pending transaction (POST /transactions/{id}/cancel); its units go back."""
     _changeable(partner, tx)

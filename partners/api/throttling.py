@@ -1,25 +1,36 @@
 """Per-partner rate limit (Partner.api_rate_limit requests per minute) on the shared cache."""
 
-from rest_framework.throttling import SimpleRateThrottle
+import time
+
+from django.core.cache import cache
+from rest_framework.throttling import BaseThrottle
+
+WINDOW_SECONDS = 60
 
 
-class PartnerRateThrottle(SimpleRateThrottle):
-    """A fixed window per partner; the count lives in the default cache (Redis in production),
-    so every web process shares it. Over the limit: 429 with Retry-After."""
+class PartnerRateThrottle(BaseThrottle):
+    """A fixed one-minute window per partner, counted with an atomic increment in the default
+    cache (Redis in production), so every web process shares the count and each request costs
+    one round trip whatever the partner's rate. Over the limit: 429 with Retry-After (the
+    seconds left in the window)."""
 
-    scope = "partner"
-
-    def get_rate(self):
-        return None  # set per request in allow_request, from the partner's own limit
-
-    def allow_request(self, request, view):
-        partner = getattr(request, "user", None)
-        limit = getattr(partner, "api_rate_limit", None)
+    def allow_request(self, request, view) -> bool:
+        limit = getattr(request.user, "api_rate_limit", None)
         if not limit:
             return True
-        self.rate = f"{limit}/m"
-        self.num_requests, self.duration = limit, 60
-        return super().allow_request(request, view)
+        now = time.time()
+        window = int(now // WINDOW_SECONDS)
+        key = f"throttle:partner:{request.user.pk}:{window}"
+        if cache.add(key, 1, timeout=WINDOW_SECONDS + 5):
+            count = 1
+        else:
+            try:
+                count = cache.incr(key)
+            except ValueError:  # expired between add and incr: a new window
+                cache.add(key, 1, timeout=WINDOW_SECONDS + 5)
+                count = 1
+        self._wait = (window + 1) * WINDOW_SECONDS - now
+        return count <= limit
 
-    def get_cache_key(self, request, view):
-        return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
+    def wait(self) -> float:
+        return self._wait

@@ -1,0 +1,617 @@
+"""Unit tests of every ledger operation and every refusal, on PostgreSQL.
+
+A refusal must change nothing: `refused()` compares the transaction count and every account's
+balance and pending balance before and after. Every scenario ends with ledger_check's invariants.
+"""
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from decimal import Decimal
+
+import pytest
+
+from loyalty import ledger
+from loyalty.models import (
+    Account,
+    Member,
+    MemberStatus,
+    PartnerStatus,
+    StatusMessageCode,
+    Transaction,
+    TransactionStatus,
+    TransactionType,
+)
+from loyalty.services.accounts import member_account, mint_account
+from tests.factories import LoyaltyCurrencyFactory, MemberFactory
+
+NOW = dt.datetime(2030, 6, 1, 12, 0, 30, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def clock(time_machine) -> dt.datetime:
+    """Stop the clock half-way through a minute, so that minute truncation shows."""
+    time_machine.move_to(NOW, tick=False)
+    return NOW
+
+
+def books() -> tuple[int, dict[int, tuple[int, int]]]:
+    """The transaction count and every account's (balance, pending balance)."""
+    accounts = Account.objects.values_list("pk", "balance", "pending_balance")
+    return Transaction.objects.count(), {pk: (bal, pending) for pk, bal, pending in accounts}
+
+
+@contextmanager
+def refused(error: type[Exception]) -> Iterator[pytest.ExceptionInfo]:
+    """Expect `error` and prove that the refused operation changed nothing."""
+    before = books()
+    with pytest.raises(error) as caught:
+        yield caught
+    assert books() == before
+
+
+def holdings(account: Account) -> tuple[int, int]:
+    account.refresh_from_db(fields=["balance", "pending_balance"])
+    return account.balance, account.pending_balance
+
+
+def issue(mint: Account, account: Account, amount: int) -> Transaction:
+    return ledger.post(
+        origin=mint, destination=account, amount=amount, type=TransactionType.ACCRUAL
+    )
+
+
+def spend(account: Account, destination: Account, amount: int) -> Transaction:
+    return ledger.post(
+        origin=account, destination=destination, amount=amount, type=TransactionType.REDEMPTION
+    )
+
+
+def hold(origin: Account, destination: Account, amount: int, **kwargs) -> Transaction:
+    kwargs.setdefault("release_date", NOW + dt.timedelta(hours=1))
+    return ledger.hold(
+        origin=origin,
+        destination=destination,
+        amount=amount,
+        type=TransactionType.ACCRUAL,
+        **kwargs,
+    )
+
+
+def stored(tx: Transaction) -> Transaction:
+    return Transaction.objects.get(pk=tx.pk)
+
+
+# post ---------------------------------------------------------------------------------------
+
+
+def test_post_completes_at_once_and_moves_the_units(clock, mint, member_acc, ledger_balances):
+    tx = ledger.post(
+        origin=mint,
+        destination=member_acc,
+        amount=250,
+        type=TransactionType.ACCRUAL,
+        reason="Welcome bonus",
+        metadata={"campaign": "spring"},
+        bonus=True,
+    )
+
+    tx = stored(tx)
+    assert tx.status == TransactionStatus.COMPLETED
+    assert tx.completed_at == clock
+    assert tx.release_date is None
+    assert (tx.status_message, tx.status_message_code) == (None, None)
+    assert (tx.origin_account_id, tx.destination_account_id, tx.amount) == (
+        mint.pk,
+        member_acc.pk,
+        250,
+    )
+    assert tx.loyalty_currency_id == member_acc.loyalty_currency_id
+    assert (tx.reason, tx.metadata, tx.bonus) == ("Welcome bonus", {"campaign": "spring"}, True)
+    assert holdings(mint) == (-250, 0)
+    assert holdings(member_acc) == (250, 0)
+    ledger_balances()
+
+
+def test_post_spends_a_members_units(mint, member_acc, partner_acc, ledger_balances):
+    issue(mint, member_acc, 100)
+
+    spend(member_acc, partner_acc, 40)
+
+    assert holdings(member_acc) == (60, 0)
+    assert holdings(partner_acc) == (40, 0)
+    ledger_balances()
+
+
+def test_post_refuses_an_unknown_field(mint, member_acc, ledger_balances):
+    with refused(TypeError):
+        ledger.post(
+            origin=mint,
+            destination=member_acc,
+            amount=1,
+            type=TransactionType.ACCRUAL,
+            colour="red",
+        )
+    ledger_balances()
+
+
+# hold ---------------------------------------------------------------------------------------
+
+
+def test_hold_takes_the_units_now_and_keeps_them_pending(
+    clock, mint, member_acc, partner_acc, ledger_balances
+):
+    issue(mint, member_acc, 100)
+
+    tx = hold(
+        member_acc,
+        partner_acc,
+        30,
+        release_date=dt.datetime(2030, 6, 1, 12, 5, 42, 7, tzinfo=dt.UTC),
+    )
+
+    tx = stored(tx)
+    assert tx.status == TransactionStatus.PENDING
+    assert tx.release_date == dt.datetime(2030, 6, 1, 12, 5, tzinfo=dt.UTC)
+    assert tx.completed_at is None
+    assert tx.status_message_code == StatusMessageCode.RELEASE_DATE_NOT_REACHED
+    assert holdings(member_acc) == (70, 0)
+    assert holdings(partner_acc) == (0, 30)
+    ledger_balances()
+
+
+def test_hold_accepts_the_next_minute(clock, mint, member_acc, ledger_balances):
+    tx = hold(mint, member_acc, 10, release_date=dt.datetime(2030, 6, 1, 12, 1, tzinfo=dt.UTC))
+
+    assert stored(tx).release_date == dt.datetime(2030, 6, 1, 12, 1, tzinfo=dt.UTC)
+    ledger_balances()
+
+
+@pytest.mark.parametrize(
+    "release_date",
+    [
+        NOW - dt.timedelta(days=1),
+        NOW - dt.timedelta(seconds=31),  # 12:00:00, the start of the current minute
+        NOW + dt.timedelta(seconds=29),  # 12:00:59, still the current minute once truncated
+    ],
+    ids=["past", "start-of-current-minute", "end-of-current-minute"],
+)
+def test_hold_refuses_a_release_date_not_after_the_current_minute(
+    clock, release_date, mint, member_acc, ledger_balances
+):
+    with refused(ledger.InvalidReleaseDate) as caught:
+        hold(mint, member_acc, 10, release_date=release_date)
+    assert caught.value.field == "release_date"
+    ledger_balances()
+
+
+def test_hold_refuses_a_naive_release_date(clock, mint, member_acc, ledger_balances):
+    with refused(ledger.InvalidReleaseDate):
+        hold(mint, member_acc, 10, release_date=dt.datetime(2030, 6, 2, 12, 0))
+    ledger_balances()
+
+
+def test_hold_refuses_a_member_without_the_units(clock, mint, member_acc, partner_acc):
+    issue(mint, member_acc, 10)
+
+    with refused(ledger.InsufficientFunds):
+        hold(member_acc, partner_acc, 11)
+
+
+def test_pending_units_cannot_be_spent(clock, mint, member_acc, partner_acc, ledger_balances):
+    hold(mint, member_acc, 100)
+
+    with refused(ledger.InsufficientFunds):
+        spend(member_acc, partner_acc, 1)
+    ledger_balances()
+
+
+# release ------------------------------------------------------------------------------------
+
+
+def test_release_completes_a_pending_transaction_before_its_date(
+    clock, mint, member_acc, ledger_balances
+):
+    tx = hold(mint, member_acc, 40, release_date=clock + dt.timedelta(days=30))
+
+    ledger.release(transaction=tx)
+
+    tx = stored(tx)
+    assert tx.status == TransactionStatus.COMPLETED
+    assert tx.completed_at == clock
+    assert (tx.status_message, tx.status_message_code) == (None, None)
+    assert holdings(member_acc) == (40, 0)
+    assert holdings(mint) == (-40, 0)
+    ledger_balances()
+
+
+def test_release_refuses_a_cancelled_transaction(clock, mint, member_acc, ledger_balances):
+    tx = hold(mint, member_acc, 40)
+    ledger.cancel(transaction=tx)
+
+    with refused(ledger.InvalidTransactionState):
+        ledger.release(transaction=stored(tx))
+    assert stored(tx).status == TransactionStatus.CANCELLED
+    ledger_balances()
+
+
+def test_release_refuses_a_second_release(clock, mint, member_acc, ledger_balances):
+    tx = hold(mint, member_acc, 40)
+    ledger.release(transaction=tx)
+
+    with refused(ledger.InvalidTransactionState):
+        ledger.release(transaction=stored(tx))
+    assert holdings(member_acc) == (40, 0)
+    ledger_balances()
+
+
+# cancel -------------------------------------------------------------------------------------
+
+
+def test_cancel_returns_the_units_to_the_origin(
+    clock, mint, member_acc, partner_acc, ledger_balances
+):
+    issue(mint, member_acc, 100)
+    tx = hold(member_acc, partner_acc, 60)
+
+    ledger.cancel(transaction=tx)
+
+    tx = stored(tx)
+    assert tx.status == TransactionStatus.CANCELLED
+    assert tx.completed_at is None
+    assert (tx.status_message, tx.status_message_code) == (None, None)
+    assert holdings(member_acc) == (100, 0)
+    assert holdings(partner_acc) == (0, 0)
+    ledger_balances()
+
+
+def test_cancel_refuses_a_completed_transaction(mint, member_acc, ledger_balances):
+    tx = issue(mint, member_acc, 100)
+
+    with refused(ledger.InvalidTransactionState):
+        ledger.cancel(transaction=tx)
+    assert stored(tx).status == TransactionStatus.COMPLETED
+    ledger_balances()
+
+
+def test_cancel_refuses_a_released_transaction(clock, mint, member_acc, ledger_balances):
+    tx = hold(mint, member_acc, 100)
+    ledger.release(transaction=tx)
+
+    with refused(ledger.InvalidTransactionState):
+        ledger.cancel(transaction=stored(tx))
+    ledger_balances()
+
+
+def test_cancel_refuses_a_second_cancel(clock, mint, member_acc, ledger_balances):
+    tx = hold(mint, member_acc, 100)
+    ledger.cancel(transaction=tx)
+
+    with refused(ledger.InvalidTransactionState):
+        ledger.cancel(transaction=stored(tx))
+    assert holdings(mint) == (0, 0)
+    ledger_balances()
+
+
+# reverse ------------------------------------------------------------------------------------
+
+
+def test_reverse_posts_a_linked_reversal_and_marks_the_original(
+    clock, mint, member_acc, partner_acc, ledger_balances
+):
+    issue(mint, member_acc, 100)
+    original = spend(member_acc, partner_acc, 30)
+    original_completed_at = stored(original).completed_at
+
+    reversal = ledger.reverse(transaction=original, reason="Duplicate order")
+
+    reversal = stored(reversal)
+    assert reversal.type == TransactionType.REVERSAL
+    assert reversal.status == TransactionStatus.COMPLETED
+    assert reversal.reverses_id == original.pk
+    assert (reversal.origin_account_id, reversal.destination_account_id) == (
+        partner_acc.pk,
+        member_acc.pk,
+    )
+    assert (reversal.amount, reversal.reason, reversal.completed_at) == (
+        30,
+        "Duplicate order",
+        clock,
+    )
+    original = stored(original)
+    assert original.status == TransactionStatus.REVERSED
+    assert original.completed_at == original_completed_at
+    assert list(original.reversals.all()) == [reversal]
+    assert holdings(member_acc) == (100, 0)
+    assert holdings(partner_acc) == (0, 0)
+    ledger_balances()
+
+
+def test_reverse_is_allowed_whatever_the_members_status(mint, member, member_acc, ledger_balances):
+    tx = issue(mint, member_acc, 100)
+    Member.objects.filter(pk=member.pk).update(status=MemberStatus.FRAUD)
+
+    ledger.reverse(transaction=tx, reason="Fraudulent accrual")
+
+    assert holdings(member_acc) == (0, 0)
+    ledger_balances()
+
+
+def test_reverse_refuses_when_the_member_spent_the_units(
+    mint, member_acc, partner_acc, ledger_balances
+):
+    accrual = issue(mint, member_acc, 100)
+    spend(member_acc, partner_acc, 60)
+
+    with refused(ledger.InsufficientFunds):
+        ledger.reverse(transaction=accrual, reason="Mistake")
+    assert stored(accrual).status == TransactionStatus.COMPLETED
+    ledger_balances()
+
+
+def test_refused_reverse_leaves_the_callers_transaction_as_it_was(
+    mint, member_acc, partner_acc, ledger_balances
+):
+    """The caller's instance must not claim a reversal that was rolled back."""
+    accrual = issue(mint, member_acc, 100)
+    spend(member_acc, partner_acc, 60)
+
+    with refused(ledger.InsufficientFunds):
+        ledger.reverse(transaction=accrual, reason="Mistake")
+    assert accrual.status == TransactionStatus.COMPLETED
+    ledger_balances()
+
+
+def test_reverse_refuses_a_pending_transaction(clock, mint, member_acc, ledger_balances):
+    tx = hold(mint, member_acc, 100)
+
+    with refused(ledger.InvalidTransactionState):
+        ledger.reverse(transaction=tx, reason="Too early")
+    assert stored(tx).status == TransactionStatus.PENDING
+    ledger_balances()
+
+
+def test_reverse_refuses_a_second_reversal(mint, member_acc, ledger_balances):
+    tx = issue(mint, member_acc, 100)
+    ledger.reverse(transaction=tx, reason="Mistake")
+
+    with refused(ledger.InvalidTransactionState):
+        ledger.reverse(transaction=stored(tx), reason="Mistake again")
+    ledger_balances()
+
+
+# amend --------------------------------------------------------------------------------------
+
+
+def test_amend_raises_a_pending_amount_and_takes_the_difference_now(
+    clock, mint, member_acc, partner_acc, ledger_balances
+):
+    issue(mint, member_acc, 100)
+    tx = hold(member_acc, partner_acc, 30)
+
+    ledger.amend(transaction=tx, amount=50, reason="Two more nights")
+
+    assert tx.amount == 50
+    assert (stored(tx).amount, stored(tx).reason) == (50, "Two more nights")
+    assert holdings(member_acc) == (50, 0)
+    assert holdings(partner_acc) == (0, 50)
+    ledger_balances()
+
+
+def test_amend_lowers_a_pending_amount_and_returns_the_difference(
+    clock, mint, member_acc, partner_acc, ledger_balances
+):
+    issue(mint, member_acc, 100)
+    tx = hold(member_acc, partner_acc, 30)
+
+    ledger.amend(transaction=tx, amount=10)
+
+    assert holdings(member_acc) == (90, 0)
+    assert holdings(partner_acc) == (0, 10)
+    ledger_balances()
+
+
+def test_amend_moves_the_release_date_truncated_to_the_minute(
+    clock, mint, member_acc, ledger_balances
+):
+    tx = hold(mint, member_acc, 30)
+
+    ledger.amend(transaction=tx, release_date=dt.datetime(2030, 6, 3, 8, 15, 59, tzinfo=dt.UTC))
+
+    assert stored(tx).release_date == dt.datetime(2030, 6, 3, 8, 15, tzinfo=dt.UTC)
+    assert stored(tx).status == TransactionStatus.PENDING
+    ledger_balances()
+
+
+@pytest.mark.parametrize(
+    ("changes", "error"),
+    [
+        ({"amount": 101}, ledger.InsufficientFunds),
+        ({"amount": 0}, ledger.InvalidAmount),
+        ({"amount": True}, ledger.InvalidAmount),
+        ({"release_date": NOW + dt.timedelta(seconds=29)}, ledger.InvalidReleaseDate),
+        ({"release_date": dt.datetime(2030, 6, 3, 8, 0)}, ledger.InvalidReleaseDate),
+        ({"colour": "red"}, TypeError),
+    ],
+    ids=["beyond-funds", "zero", "bool", "current-minute", "naive", "unknown-field"],
+)
+def test_amend_refuses_bad_changes(
+    clock, changes, error, mint, member_acc, partner_acc, ledger_balances
+):
+    issue(mint, member_acc, 100)
+    tx = hold(member_acc, partner_acc, 30)
+
+    with refused(error):
+        ledger.amend(transaction=tx, **changes)
+    assert stored(tx).amount == 30
+    ledger_balances()
+
+
+@pytest.mark.parametrize("status", [TransactionStatus.COMPLETED, TransactionStatus.CANCELLED])
+def test_amend_refuses_a_transaction_that_is_no_longer_pending(
+    clock, status, mint, member_acc, ledger_balances
+):
+    tx = hold(mint, member_acc, 30)
+    if status == TransactionStatus.COMPLETED:
+        ledger.release(transaction=tx)
+    else:
+        ledger.cancel(transaction=tx)
+
+    with refused(ledger.InvalidTransactionState):
+        ledger.amend(transaction=stored(tx), amount=40)
+    ledger_balances()
+
+
+def test_release_moves_the_amended_amount_whatever_the_callers_copy_says(
+    clock, mint, member_acc, ledger_balances
+):
+    """A copy loaded before an amendment (another request, another process) is stale."""
+    tx = hold(mint, member_acc, 100)
+    ledger.amend(transaction=stored(tx), amount=150)
+
+    ledger.release(transaction=tx)
+
+    assert holdings(member_acc) == (150, 0)
+    ledger_balances()
+
+
+def test_cancel_returns_the_amended_amount_whatever_the_callers_copy_says(
+    clock, mint, member_acc, ledger_balances
+):
+    tx = hold(mint, member_acc, 100)
+    ledger.amend(transaction=stored(tx), amount=150)
+
+    ledger.cancel(transaction=tx)
+
+    assert holdings(mint) == (0, 0)
+    assert holdings(member_acc) == (0, 0)
+    ledger_balances()
+
+
+# overdraft and credit limits -----------------------------------------------------------------
+
+
+def test_a_member_can_spend_exactly_its_balance_and_no_more(
+    mint, member_acc, partner_acc, ledger_balances
+):
+    issue(mint, member_acc, 100)
+
+    with refused(ledger.InsufficientFunds) as caught:
+        spend(member_acc, partner_acc, 101)
+    assert (caught.value.code, caught.value.field) == ("insufficient_funds", "amount")
+
+    spend(member_acc, partner_acc, 100)
+    assert holdings(member_acc) == (0, 0)
+    with refused(ledger.InsufficientFunds):
+        spend(member_acc, partner_acc, 1)
+    ledger_balances()
+
+
+def test_a_partner_may_go_down_to_exactly_minus_its_credit_limit(
+    member_acc, partner_acc, ledger_balances
+):
+    assert partner_acc.credit_limit == 1_000
+
+    with refused(ledger.InsufficientFunds):
+        spend(partner_acc, member_acc, 1_001)
+
+    spend(partner_acc, member_acc, 1_000)
+    assert holdings(partner_acc) == (-1_000, 0)
+    with refused(ledger.InsufficientFunds):
+        spend(partner_acc, member_acc, 1)
+    ledger_balances()
+
+
+def test_the_mint_goes_negative_without_limit(clock, mint, member_acc, ledger_balances):
+    issue(mint, member_acc, 10**15)
+    hold(mint, member_acc, 10**15)
+
+    assert holdings(mint) == (-2 * 10**15, 0)
+    ledger_balances()
+
+
+# owners -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("operation", ["post", "hold"])
+@pytest.mark.parametrize("side", ["origin", "destination"])
+@pytest.mark.parametrize(
+    "status", [MemberStatus.BLOCKED, MemberStatus.CLOSED, MemberStatus.DECEASED, MemberStatus.FRAUD]
+)
+def test_an_inactive_member_neither_spends_nor_receives(
+    clock, status, side, operation, mint, member, member_acc, ledger_balances
+):
+    issue(mint, member_acc, 100)
+    Member.objects.filter(pk=member.pk).update(status=status)
+    account = member_account(member=Member.objects.get(pk=member.pk))
+    origin, destination = (account, mint) if side == "origin" else (mint, account)
+
+    with refused(ledger.InactiveAccountOwner) as caught:
+        if operation == "post":
+            spend(origin, destination, 10)
+        else:
+            hold(origin, destination, 10)
+    assert caught.value.field == "member"
+    ledger_balances()
+
+
+@pytest.mark.parametrize("side", ["origin", "destination"])
+def test_a_suspended_partner_neither_spends_nor_receives(
+    side, mint, partner, partner_acc, member_acc, ledger_balances
+):
+    issue(mint, member_acc, 100)
+    partner.status = PartnerStatus.SUSPENDED
+    partner.save(update_fields=["status"])
+    origin, destination = (
+        (partner_acc, member_acc) if side == "origin" else (member_acc, partner_acc)
+    )
+
+    with refused(ledger.InactiveAccountOwner):
+        spend(origin, destination, 10)
+    ledger_balances()
+
+
+def test_a_suspended_currency_owner_issues_nothing(currency, member_acc, ledger_balances):
+    owner = currency.owner
+    owner.status = PartnerStatus.SUSPENDED
+    owner.save(update_fields=["status"])
+
+    with refused(ledger.InactiveAccountOwner):
+        issue(mint_account(loyalty_currency=currency), member_acc, 10)
+    ledger_balances()
+
+
+# input --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "amount",
+    [0, -1, -100, True, False, Decimal("10"), 10.0, "10", None],
+    ids=repr,
+)
+def test_the_amount_must_be_a_positive_whole_number(amount, mint, member_acc, ledger_balances):
+    with refused(ledger.InvalidAmount) as caught:
+        issue(mint, member_acc, amount)
+    assert caught.value.field == "amount"
+    ledger_balances()
+
+
+def test_accounts_of_two_currencies_are_refused(clock, mint, ledger_balances):
+    other_currency = LoyaltyCurrencyFactory()
+    foreign = member_account(member=MemberFactory(loyalty_currency=other_currency))
+
+    with refused(ledger.CurrencyMismatch):
+        issue(mint, foreign, 10)
+    with refused(ledger.CurrencyMismatch):
+        hold(mint, foreign, 10)
+    ledger_balances()
+
+
+def test_the_same_account_on_both_sides_is_refused(mint, member_acc, ledger_balances):
+    issue(mint, member_acc, 100)
+
+    with refused(ledger.LedgerError) as caught:
+        spend(member_acc, member_acc, 10)
+    assert type(caught.value) is ledger.LedgerError
+    assert caught.value.field == "origin"
+    ledger_balances()
