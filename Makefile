@@ -25,10 +25,9 @@ run: install ## Migrate, seed demo data, serve admin + API on :8000 with the Cel
 	$(UV) run python manage.py migrate --noinput
 	$(UV) run python manage.py seed_demo
 	@echo "Admin: http://127.0.0.1:8000/admin/   API: http://127.0.0.1:8000/public/v3.0/   (Ctrl-C stops)"
-	@trap 'kill 0' INT TERM EXIT; \
+	@trap 'kill 0' EXIT; \
 	$(UV) run celery -A loyalty worker --beat --loglevel=INFO --concurrency=2 & \
-	$(UV) run python manage.py runserver 127.0.0.1:8000 & \
-	wait
+	$(UV) run python manage.py runserver 127.0.0.1:8000
 
 test: install ## Whole suite on PostgreSQL and Redis (plus the embedded SQLite smoke test)
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
