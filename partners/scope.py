@@ -64,16 +64,20 @@ def require_partnership(partner: Partner, currency: LoyaltyCurrency, *types: str
         )
 
 
-def member_get(*, loyalty_currency: LoyaltyCurrency, identifiers, field: str = "member") -> Member:
-    """The member of the currency named by loyalty_program_identifiers, or MemberNotFound."""
+def _membership_id(identifiers, field: str) -> str:
     try:
-        membership_id = membership_id_from(identifiers)
+        return membership_id_from(identifiers)
     except ValidationError as exc:
         raise DomainError(
             'Identify the member with loyalty_program_identifiers such as {"id": "M123"}.',
             field=field,
             code="invalid",
         ) from exc
+
+
+def member_get(*, loyalty_currency: LoyaltyCurrency, identifiers, field: str = "member") -> Member:
+    """The member of the currency named by loyalty_program_identifiers, or MemberNotFound."""
+    membership_id = _membership_id(identifiers, field)
     member = (
         Member.objects.select_related("tier", "loyalty_currency")
         .filter(loyalty_currency=loyalty_currency, membership_id=membership_id)
@@ -84,6 +88,29 @@ def member_get(*, loyalty_currency: LoyaltyCurrency, identifiers, field: str = "
             f"No member {membership_id!r} in {loyalty_currency.code}.", field=field
         )
     return member
+
+
+def member_account_get(
+    *, loyalty_currency: LoyaltyCurrency, identifiers, field: str = "member"
+) -> Account:
+    """The account of the member named by loyalty_program_identifiers, with the member attached,
+    in one query (the accrual path's destination); MemberNotFound otherwise."""
+    membership_id = _membership_id(identifiers, field)
+    account = (
+        Account.objects.select_related("member")
+        .filter(
+            loyalty_currency=loyalty_currency,
+            member__loyalty_currency=loyalty_currency,
+            member__membership_id=membership_id,
+        )
+        .first()
+    )
+    if account is None:
+        raise MemberNotFound(
+            f"No member {membership_id!r} in {loyalty_currency.code}.", field=field
+        )
+    account.partner = None
+    return account
 
 
 def visible_transactions(partner: Partner) -> QuerySet[Transaction]:

@@ -83,11 +83,13 @@ class AccrualStandardView(PartnerAPIView):
     def post(self, request):
         data = self.validated(AccrualStandardCreateRequest)
         currency = scope.currency_get(code=data["loyalty_currency"])
-        member = scope.member_get(loyalty_currency=currency, identifiers=data["member"])
+        destination = scope.member_account_get(
+            loyalty_currency=currency, identifiers=data["member"]
+        )
         tx = services.accrual_create(
             partner=self.partner,
             loyalty_currency=currency,
-            member=member,
+            destination=destination,
             origin=data["origin"],
             amount=data["amount"],
             bonus=data["bonus"],

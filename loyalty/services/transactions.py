@@ -10,13 +10,11 @@ from loyalty.errors import DomainError, Forbidden, NotFound
 from loyalty.models import (
     Account,
     LoyaltyCurrency,
-    Member,
     Partner,
     Transaction,
     TransactionSubType,
     TransactionType,
 )
-from loyalty.services.accounts import member_account
 from partners import scope
 from partners.models import PartnershipType
 
@@ -34,10 +32,9 @@ def account_resolve(
     field; the account must hold the request's currency.
     """
     if isinstance(reference, dict):
-        member = scope.member_get(
+        return scope.member_account_get(
             loyalty_currency=loyalty_currency, identifiers=reference, field=field
         )
-        return member_account(member=member)
     rows = Account.objects.select_related("member", "partner").filter(
         loyalty_currency=loyalty_currency
     )
@@ -64,14 +61,14 @@ def accrual_create(
     *,
     partner: Partner,
     loyalty_currency: LoyaltyCurrency,
-    member: Member,
+    destination: Account,
     origin: str,
     amount: int,
     bonus: bool = False,
     release_date: dt.datetime | None = None,
     **details: Any,
 ) -> Transaction:
-    """A direct accrual from the partner's (or the owner's) account to a member."""
+    """A direct accrual from the partner's (or the owner's) account to a member's account."""
     scope.require_partnership(partner, loyalty_currency, PartnershipType.ISSUING)
     origin_account = account_resolve(
         partner=partner, loyalty_currency=loyalty_currency, reference=origin, field="origin"
@@ -79,7 +76,7 @@ def accrual_create(
     _require_own_origin(partner, loyalty_currency, origin_account)
     moves = {
         "origin": origin_account,
-        "destination": member_account(member=member),
+        "destination": destination,
         "amount": amount,
         "type": TransactionType.ACCRUAL,
         "sub_type": TransactionSubType.STANDARD,

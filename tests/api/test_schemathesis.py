@@ -25,6 +25,7 @@ from schemathesis.specs.openapi.checks import (
 )
 from werkzeug.test import Client, EnvironBuilder
 
+from loyalty.services.accounts import member_account
 from loyalty.services.transactions import accrual_create
 from loyalty.wsgi import application
 from partners.api.authentication import BODY_SIGNED_METHODS, sign
@@ -140,7 +141,7 @@ def owner_client(in_test_transaction):
         accrual_create(
             partner=owner,
             loyalty_currency=currency,
-            member=member,
+            destination=member_account(member=member),
             origin=owner.public_id,
             amount=500,
             release_date=later if pending else None,
