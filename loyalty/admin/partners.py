@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from loyalty.admin.accounts import credit_limit_text, transactions_link
@@ -65,11 +67,42 @@ class PartnerAccountInline(admin.TabularInline):
 
 @admin.register(Partner)
 class PartnerAdmin(admin.ModelAdmin):
-    list_display = ["company_name", "api_identifier", "status", "public_id", "created_at"]
+    list_display = [
+        "company_name",
+        "api_identifier",
+        "status",
+        "api_rate_limit",
+        "public_id",
+        "created_at",
+    ]
     list_filter = ["status"]
     search_fields = ["company_name", "api_identifier", "=public_id"]
     search_help_text = "Company name, API identifier or partner id (part_…)."
-    readonly_fields = ["public_id", "created_at"]
-    fields = ["company_name", "api_identifier", "status", "logo", "public_id", "created_at"]
+    readonly_fields = ["public_id", "created_at", "api_credentials"]
+    fields = [
+        "company_name",
+        "api_identifier",
+        "status",
+        "logo",
+        "api_rate_limit",
+        "api_credentials",
+        "public_id",
+        "created_at",
+    ]
     inlines = [PartnerAccountInline]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    @admin.display(description="API credentials")
+    def api_credentials(self, partner: Partner) -> SafeString:
+        if partner.pk is None:
+            return SafeString("Save the partner first.")
+        listing = reverse("admin:partners_partnercredential_changelist")
+        create = reverse("admin:partners_partnercredential_add")
+        return format_html(
+            '<a href="{}?partner__id__exact={}">View credentials</a> · '
+            '<a href="{}?partner={}">Create a credential</a>',
+            listing,
+            partner.pk,
+            create,
+            partner.pk,
+        )

@@ -1,10 +1,19 @@
-"""Core domain models: currencies and tiers, partners, members, accounts and ledger transactions."""
+"""Core domain models: currencies and tiers, partners, members, accounts, ledger transactions,
+FX rates and earning rules."""
 
 from loyalty.models.accounts import Account
 from loyalty.models.currencies import LoyaltyCurrency, Rounding, Tier
 from loyalty.models.fx import FxRate, PriceType
 from loyalty.models.members import Member, MemberGender, MemberStatus, MemberType
 from loyalty.models.partners import Partner, PartnerStatus
+from loyalty.models.rules import (
+    ActivityRule,
+    PurchaseRule,
+    PurchaseRuleMetadataMatch,
+    PurchaseRuleTierMultiplier,
+    RuleAward,
+    RulePeriod,
+)
 from loyalty.models.transactions import (
     ReasonCode,
     StatusMessageCode,
@@ -16,6 +25,7 @@ from loyalty.models.transactions import (
 
 __all__ = [
     "Account",
+    "ActivityRule",
     "FxRate",
     "LoyaltyCurrency",
     "Member",
@@ -25,8 +35,13 @@ __all__ = [
     "Partner",
     "PartnerStatus",
     "PriceType",
+    "PurchaseRule",
+    "PurchaseRuleMetadataMatch",
+    "PurchaseRuleTierMultiplier",
     "ReasonCode",
     "Rounding",
+    "RuleAward",
+    "RulePeriod",
     "StatusMessageCode",
     "Tier",
     "Transaction",

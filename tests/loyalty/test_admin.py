@@ -812,3 +812,15 @@ def test_other_changelists_query_count_is_bounded(
         admin_client.get(url(f"{model}_changelist"))
         with django_assert_max_num_queries(8):
             assert admin_client.get(url(f"{model}_changelist")).status_code == 200
+
+
+def test_partner_page_links_to_its_credentials_and_rate_limit(admin_client, partner):
+    page = admin_client.get(f"/admin/loyalty/partner/{partner.pk}/change/")
+    assert page.status_code == 200
+    assert b"api_rate_limit" in page.content
+    listing = admin_client.get(
+        f"/admin/partners/partnercredential/?partner__id__exact={partner.pk}"
+    )
+    assert listing.status_code == 200
+    assert b"?e=1" not in listing.content
+    assert f"/admin/partners/partnercredential/add/?partner={partner.pk}".encode() in page.content
