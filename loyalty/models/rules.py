@@ -181,8 +181,10 @@ class PurchaseRule(RuleBase):
         default=PriceType.CUSTOMERS_PERCEIVED_VALUE,
         help_text="Which of the currency's unit values prices the percentage's points.",
     )
-    fixed_bonus = models.PositiveIntegerField(
-        default=0, help_text="Points added to every purchase the rule rewards."
+    fixed_bonus = models.IntegerField(
+        default=0,
+        validators=[MinValueValidator(0)],
+        help_text="Points added to every purchase the rule rewards.",
     )
     max_points_per_purchase = models.PositiveIntegerField(
         null=True, blank=True, validators=[MinValueValidator(1)]
@@ -251,7 +253,10 @@ class PurchaseRule(RuleBase):
                 condition=Q(fixed_bonus__gte=0), name="purchaserule_fixed_bonus_not_negative"
             ),
             models.CheckConstraint(
-                condition=Q(points_per_unit__gt=0) | Q(percentage__gt=0) | Q(fixed_bonus__gt=0),
+                # IS NOT NULL: a NULL comparison would let the check pass.
+                condition=Q(points_per_unit__isnull=False, points_per_unit__gt=0)
+                | Q(percentage__isnull=False, percentage__gt=0)
+                | Q(fixed_bonus__gt=0),
                 name="purchaserule_rewards_something",
                 violation_error_message="Give points per unit, a percentage or a fixed bonus.",
             ),
@@ -387,7 +392,7 @@ class RuleAward(models.Model):
         ActivityRule, on_delete=models.PROTECT, null=True, blank=True, related_name="awards"
     )
     member = models.ForeignKey("loyalty.Member", on_delete=models.PROTECT, related_name="awards")
-    points = models.PositiveIntegerField()
+    points = models.IntegerField(validators=[MinValueValidator(1)])
     transaction = models.ForeignKey(
         "loyalty.Transaction",
         on_delete=models.PROTECT,

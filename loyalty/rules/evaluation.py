@@ -58,19 +58,18 @@ def period_start(*, period: str, at: dt.datetime, time_zone: str) -> dt.datetime
 
     Callers sum a member's awards since this instant to build Awarded for the snapshot.
     """
-    local = conditions.local_time(at, time_zone)
-    day = local.replace(hour=0, minute=0, second=0, microsecond=0)
-    starts = {
-        RulePeriod.DAY: lambda: day,
-        RulePeriod.WEEK: lambda: day - dt.timedelta(days=day.weekday()),
-        RulePeriod.MONTH: lambda: day.replace(day=1),
-        RulePeriod.YEAR: lambda: day.replace(month=1, day=1),
-    }
-    if period not in starts:
-        raise ValueError(f"Unknown period {period!r}; use one of {', '.join(RulePeriod.values)}.")
-    # Re-attach the zone so that a period starting across a DST change gets its own offset.
-    naive = starts[period]().replace(tzinfo=None)
-    return naive.replace(tzinfo=local.tzinfo)
+    # Wall-clock arithmetic in a ZoneInfo zone: a period that began before a DST change gets
+    # the offset of its own start.
+    day = conditions.local_time(at, time_zone).replace(hour=0, minute=0, second=0, microsecond=0)
+    if period == RulePeriod.DAY:
+        return day
+    if period == RulePeriod.WEEK:
+        return day - dt.timedelta(days=day.weekday())
+    if period == RulePeriod.MONTH:
+        return day.replace(day=1)
+    if period == RulePeriod.YEAR:
+        return day.replace(month=1, day=1)
+    raise ValueError(f"Unknown period {period!r}; use one of {', '.join(RulePeriod.values)}.")
 
 
 def _purchase_outcome(

@@ -66,6 +66,8 @@ class PurchaseRuleSpec:
             raise ValueError("A percentage reward needs a unit_value greater than zero.")
         if self.percentage and not self.unit_value_currency:
             raise ValueError("A percentage reward needs the unit_value_currency.")
+        if (self.max_points_per_member is None) != (self.member_cap_period is None):
+            raise ValueError("Give both max_points_per_member and member_cap_period, or neither.")
 
 
 @dataclass(frozen=True)
@@ -134,6 +136,8 @@ class ActivityRuleSpec:
     def __post_init__(self) -> None:
         _require_aware("valid_from", self.valid_from)
         _require_aware("valid_to", self.valid_to)
+        if (self.max_per_member is None) != (self.limit_period is None):
+            raise ValueError("Give both max_per_member and limit_period, or neither.")
 
 
 @dataclass(frozen=True)

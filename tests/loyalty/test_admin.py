@@ -728,6 +728,7 @@ def test_editing_a_partner_keeps_its_accounts(admin_client, partner, partner_acc
             "api_identifier": partner.api_identifier,
             "status": "suspended",
             "logo": "",
+            "api_rate_limit": "120",
             "accounts-TOTAL_FORMS": "1",
             "accounts-INITIAL_FORMS": "1",
             "accounts-MIN_NUM_FORMS": "0",
@@ -739,6 +740,7 @@ def test_editing_a_partner_keeps_its_accounts(admin_client, partner, partner_acc
     assert response.status_code == 302
     partner.refresh_from_db()
     assert (partner.company_name, partner.status) == ("Example Airways", "suspended")
+    assert partner.api_rate_limit == 120
     assert partner.accounts.get() == partner_acc
 
 
