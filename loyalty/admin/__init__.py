@@ -4,6 +4,6 @@ Admins are thin: anything that creates accounts or moves units calls a service o
 and every changelist loads its related rows in the same query.
 """
 
-from loyalty.admin import accounts, currencies, fx, members, partners, transactions
+from loyalty.admin import accounts, currencies, fx, members, partners, rules, transactions
 
-__all__ = ["accounts", "currencies", "fx", "members", "partners", "transactions"]
+__all__ = ["accounts", "currencies", "fx", "members", "partners", "rules", "transactions"]
