@@ -3,6 +3,7 @@ FX rates and earning rules."""
 
 from loyalty.models.accounts import Account
 from loyalty.models.currencies import LoyaltyCurrency, Rounding, Tier
+from loyalty.models.executions import ExecutionStatus, PurchaseRuleExecution
 from loyalty.models.fx import FxRate, PriceType
 from loyalty.models.members import Member, MemberGender, MemberStatus, MemberType
 from loyalty.models.partners import Partner, PartnerStatus
@@ -26,6 +27,7 @@ from loyalty.models.transactions import (
 __all__ = [
     "Account",
     "ActivityRule",
+    "ExecutionStatus",
     "FxRate",
     "LoyaltyCurrency",
     "Member",
@@ -36,6 +38,7 @@ __all__ = [
     "PartnerStatus",
     "PriceType",
     "PurchaseRule",
+    "PurchaseRuleExecution",
     "PurchaseRuleMetadataMatch",
     "PurchaseRuleTierMultiplier",
     "ReasonCode",

@@ -1,0 +1,198 @@
+"""Purchase rules (contract operations 2-4 and 6): simulate, trigger, read and cancel.
+
+Beyond the contract, a simulation also lists the rules that did not fire with the reasons
+(`not_fired`), so a partner can tell a customer what would have earned more.
+"""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+
+from loyalty.api.fields import (
+    FutureDateTimeField,
+    JSONObjectField,
+    MemberIdentifiersField,
+    MetadataField,
+)
+from loyalty.api.serializers import TRANSACTION_RELATED, TransactionSerializer
+from loyalty.models import PurchaseRuleExecution, RuleAward, TransactionStatus
+from loyalty.services import purchase_rules as services
+from partners import scope
+from partners.api.errors import ERROR_RESPONSES
+from partners.api.views import PartnerAPIView
+from partners.models import ExecutionMode
+
+TAG = "Purchase rules"
+
+
+class PurchaseRuleSimulationRequest(serializers.Serializer):
+    fiat_amount = serializers.DecimalField(max_digits=20, decimal_places=4)
+    fiat_currency = serializers.RegexField(r"^[A-Z]{3}$", max_length=3)
+    loyalty_currency = serializers.CharField(max_length=64)
+    loyalty_system_data = JSONObjectField(required=False)
+    member = MemberIdentifiersField(required=False)
+    metadata = MetadataField(required=False, help_text="Matched against the rules' metadata.")
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=100), required=False, max_length=100
+    )
+
+    def validate_fiat_amount(self, value):
+        if value <= 0:
+            raise serializers.ValidationError("The purchase amount must be greater than zero.")
+        return value
+
+
+class PurchaseRuleTriggerRequest(PurchaseRuleSimulationRequest):
+    member = MemberIdentifiersField()
+    external_reference = serializers.CharField(required=False, allow_blank=True, max_length=255)
+    preferred_execution_mode = serializers.ChoiceField(choices=ExecutionMode.values, required=False)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=255)
+    release_date = FutureDateTimeField(required=False)
+
+
+class PurchaseRuleSerializer(serializers.Serializer):
+    id = serializers.CharField(source="public_id")
+    name = serializers.CharField()
+
+
+class ReasonSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+
+
+class SimulatedRuleSerializer(serializers.Serializer):
+    amount_issued = serializers.IntegerField(source="points")
+    rule = PurchaseRuleSerializer()
+
+
+class NotFiredRuleSerializer(serializers.Serializer):
+    rule = PurchaseRuleSerializer()
+    reasons = ReasonSerializer(many=True)
+
+
+class PurchaseRuleSimulationResponse(serializers.Serializer):
+    total = serializers.IntegerField()
+    rules = SimulatedRuleSerializer(many=True, source="fired")
+    not_fired = NotFiredRuleSerializer(
+        many=True, help_text="Beyond the contract: the rules that did not fire, and why."
+    )
+
+
+class TriggeredRuleSerializer(serializers.Serializer):
+    amount_issued = serializers.IntegerField(source="points")
+    rule = PurchaseRuleSerializer(source="purchase_rule")
+    transaction = TransactionSerializer()
+
+
+class PurchaseRuleTriggerResponse(serializers.Serializer):
+    """The contract's PurchaseRuleTriggerResponse; also the body of an execution read back."""
+
+    id = serializers.CharField()
+    total = serializers.IntegerField(help_text="Units issued by the transactions not cancelled.")
+    transactions = TransactionSerializer(many=True)
+    rules = TriggeredRuleSerializer(many=True)
+
+
+def execution_body(execution: PurchaseRuleExecution) -> dict:
+    transactions = list(execution.transactions.select_related(*TRANSACTION_RELATED).order_by("id"))
+    by_id = {tx.pk: tx for tx in transactions}
+    awards = list(
+        RuleAward.objects.filter(transaction__in=transactions)
+        .select_related("purchase_rule")
+        .order_by("id")
+    )
+    for award in awards:
+        award.transaction = by_id[award.transaction_id]
+    return PurchaseRuleTriggerResponse(
+        {
+            "id": execution.public_id,
+            "total": sum(
+                tx.amount for tx in transactions if tx.status != TransactionStatus.CANCELLED
+            ),
+            "transactions": transactions,
+            "rules": awards,
+        }
+    ).data
+
+
+def _purchase(data: dict) -> dict:
+    return {
+        "fiat_amount": data["fiat_amount"],
+        "fiat_currency": data["fiat_currency"],
+        "tags": frozenset(data.get("tags", ())),
+        "metadata": data.get("metadata"),
+    }
+
+
+class PurchaseRuleSimulateView(PartnerAPIView):
+    @extend_schema(
+        operation_id="PurchaseRules_simulatePurchaseRules",
+        tags=[TAG],
+        summary="Simulate a purchase",
+        request=PurchaseRuleSimulationRequest,
+        responses={200: PurchaseRuleSimulationResponse, **ERROR_RESPONSES},
+    )
+    def post(self, request):
+        data = self.validated(PurchaseRuleSimulationRequest)
+        currency = scope.currency_get(code=data["loyalty_currency"])
+        member = None
+        if "member" in data:
+            scope.require_partnership(self.partner, currency)
+            member = scope.member_get(loyalty_currency=currency, identifiers=data["member"])
+        evaluation = services.purchase_rules_simulate(
+            partner=self.partner, loyalty_currency=currency, member=member, **_purchase(data)
+        )
+        return Response(PurchaseRuleSimulationResponse(evaluation).data)
+
+
+class PurchaseRuleTriggerView(PartnerAPIView):
+    @extend_schema(
+        operation_id="PurchaseRules_triggerLoyaltyRules",
+        tags=[TAG],
+        summary="Trigger a purchase",
+        request=PurchaseRuleTriggerRequest,
+        responses={200: PurchaseRuleTriggerResponse, **ERROR_RESPONSES},
+    )
+    def post(self, request):
+        data = self.validated(PurchaseRuleTriggerRequest)
+        currency = scope.currency_get(code=data["loyalty_currency"])
+        scope.require_partnership(self.partner, currency)
+        member = scope.member_get(loyalty_currency=currency, identifiers=data["member"])
+        execution = services.purchase_rules_trigger(
+            partner=self.partner,
+            loyalty_currency=currency,
+            member=member,
+            preferred_execution_mode=data.get("preferred_execution_mode"),
+            reason=data.get("reason", ""),
+            release_date=data.get("release_date"),
+            external_reference=data.get("external_reference", ""),
+            loyalty_system_data=data.get("loyalty_system_data"),
+            **_purchase(data),
+        )
+        return Response(execution_body(execution))
+
+
+class PurchaseRuleExecutionView(PartnerAPIView):
+    @extend_schema(
+        operation_id="PurchaseRules_getExecution",
+        tags=[TAG],
+        summary="Retrieve a purchase rule execution",
+        responses={200: PurchaseRuleTriggerResponse, **ERROR_RESPONSES},
+    )
+    def get(self, request, id):
+        execution = services.purchase_rule_execution_get(partner=self.partner, public_id=id)
+        return Response(execution_body(execution))
+
+
+class PurchaseRuleExecutionCancelView(PartnerAPIView):
+    @extend_schema(
+        operation_id="PurchaseRules_cancelExecution",
+        tags=[TAG],
+        summary="Cancel a purchase rule execution (only if pending)",
+        request=None,
+        responses={200: PurchaseRuleTriggerResponse, **ERROR_RESPONSES},
+    )
+    def post(self, request, id):
+        execution = services.purchase_rule_execution_get(partner=self.partner, public_id=id)
+        execution = services.purchase_rule_execution_cancel(execution=execution)
+        return Response(execution_body(execution))

@@ -1,0 +1,288 @@
+"""Activity rules through the partner API: simulate (nothing written) and trigger (points moved).
+
+Both load the currency's rules for the requested activities, build the member's past awards and
+call the pure `loyalty.rules.evaluation.evaluate_activity`, so a simulation answers exactly what a
+trigger with the same input would do at that instant.
+
+Limits hold under concurrency because trigger locks the member row (SELECT ... FOR UPDATE) before
+it counts the member's awards: a second trigger for the same member waits for the first to commit
+and then sees its RuleAward rows. Two simultaneous "birthday" triggers therefore pay once.
+"""
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction as db_transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from loyalty import ledger
+from loyalty.models import (
+    Account,
+    ActivityRule,
+    LoyaltyCurrency,
+    Member,
+    Partner,
+    RuleAward,
+    Transaction,
+    TransactionStatus,
+    TransactionSubType,
+    TransactionType,
+)
+from loyalty.rules.evaluation import evaluate_activity, period_start
+from loyalty.rules.inputs import (
+    ActivityRequest,
+    ActivityRuleSpec,
+    Awarded,
+    MemberSnapshot,
+    RuleOutcome,
+)
+from loyalty.services.transactions import account_resolve
+from partners import scope
+from partners.models import PartnershipType
+
+
+@dataclass(frozen=True)
+class ActivityRuleResult:
+    """One rule's verdict for the request; `transaction` is set once a trigger has paid it."""
+
+    rule: ActivityRule
+    outcome: RuleOutcome
+    transaction: Transaction | None = None
+
+
+@dataclass(frozen=True)
+class ActivityRuleRun:
+    """The rules of the requested activities, in request order: those that fired and the rest."""
+
+    results: tuple[ActivityRuleResult, ...]
+
+    @property
+    def fired(self) -> tuple[ActivityRuleResult, ...]:
+        return tuple(result for result in self.results if result.outcome.fired)
+
+    @property
+    def not_fired(self) -> tuple[ActivityRuleResult, ...]:
+        return tuple(result for result in self.results if not result.outcome.fired)
+
+    @property
+    def transactions(self) -> tuple[Transaction, ...]:
+        return tuple(result.transaction for result in self.fired if result.transaction)
+
+    @property
+    def total(self) -> int:
+        return sum(result.outcome.points for result in self.fired)
+
+
+def activity_rule_spec(rule: ActivityRule) -> ActivityRuleSpec:
+    return ActivityRuleSpec(
+        public_id=rule.public_id,
+        name=rule.name,
+        activity=rule.activity,
+        points=rule.points,
+        enabled=rule.enabled,
+        valid_from=rule.valid_from,
+        valid_to=rule.valid_to,
+        time_zone=rule.time_zone,
+        once_per_member=rule.once_per_member,
+        max_per_member=rule.max_per_member,
+        limit_period=rule.limit_period,
+    )
+
+
+def _rules_by_activity(
+    loyalty_currency: LoyaltyCurrency, activity_ids: Sequence[str]
+) -> dict[str, list[ActivityRule]]:
+    """The currency's rules per requested activity, each activity once, in request order."""
+    by_activity: dict[str, list[ActivityRule]] = {activity: [] for activity in activity_ids}
+    for rule in ActivityRule.objects.filter(
+        loyalty_currency=loyalty_currency, activity__in=by_activity
+    ).order_by("activity", "name", "pk"):
+        by_activity[rule.activity].append(rule)
+    return by_activity
+
+
+def _awarded(
+    *, member: Member, rules: Sequence[ActivityRule], at: dt.datetime
+) -> dict[str, Awarded]:
+    """Each rule's awards to the member, ever and since its period started, in one query.
+
+    Awards whose transaction was cancelled gave nothing and do not count.
+    """
+    if not rules:
+        return {}
+    counts = {}
+    for rule in rules:
+        counts[f"ever_{rule.pk}"] = Count("pk", filter=Q(activity_rule=rule))
+        if rule.limit_period:
+            since = period_start(period=rule.limit_period, at=at, time_zone=rule.time_zone)
+            counts[f"period_{rule.pk}"] = Count(
+                "pk", filter=Q(activity_rule=rule, created_at__gte=since)
+            )
+    totals = (
+        RuleAward.objects.filter(member=member, activity_rule__in=rules)
+        .exclude(transaction__status=TransactionStatus.CANCELLED)
+        .aggregate(**counts)
+    )
+    return {
+        rule.public_id: Awarded(
+            count=totals.get(f"period_{rule.pk}", 0), count_ever=totals[f"ever_{rule.pk}"]
+        )
+        for rule in rules
+    }
+
+
+def _evaluate(
+    *,
+    loyalty_currency: LoyaltyCurrency,
+    member: Member,
+    activity_ids: Sequence[str],
+    at: dt.datetime,
+) -> ActivityRuleRun:
+    by_activity = _rules_by_activity(loyalty_currency, activity_ids)
+    snapshot = MemberSnapshot(
+        tier=member.tier.code if member.tier_id else None,
+        awarded=_awarded(
+            member=member, rules=[rule for rules in by_activity.values() for rule in rules], at=at
+        ),
+    )
+    results = []
+    for activity, rules in by_activity.items():
+        evaluation = evaluate_activity(
+            rules=[activity_rule_spec(rule) for rule in rules],
+            request=ActivityRequest(activity=activity, at=at),
+            member=snapshot,
+        )
+        results += [
+            ActivityRuleResult(rule=rule, outcome=outcome)
+            for rule, outcome in zip(rules, evaluation.outcomes, strict=True)
+        ]
+    return ActivityRuleRun(tuple(results))
+
+
+def _member_get(*, partner: Partner, loyalty_currency: LoyaltyCurrency, identifiers) -> Member:
+    """The member, once the partner may issue the currency (strangers learn nothing of members)."""
+    scope.require_partnership(partner, loyalty_currency, PartnershipType.ISSUING)
+    return scope.member_get(loyalty_currency=loyalty_currency, identifiers=identifiers)
+
+
+def activity_rules_simulate(
+    *,
+    partner: Partner,
+    loyalty_currency: LoyaltyCurrency,
+    member_identifiers: dict,
+    activity_ids: Sequence[str],
+) -> ActivityRuleRun:
+    """What a trigger would pay now, and why each other rule of those activities would not.
+
+    An activity id no rule rewards is not an error: it fires nothing; a repeated one counts once.
+    Nothing is written.
+    """
+    member = _member_get(
+        partner=partner, loyalty_currency=loyalty_currency, identifiers=member_identifiers
+    )
+    return _evaluate(
+        loyalty_currency=loyalty_currency,
+        member=member,
+        activity_ids=activity_ids,
+        at=timezone.now(),
+    )
+
+
+def activity_rules_trigger(
+    *,
+    partner: Partner,
+    loyalty_currency: LoyaltyCurrency,
+    member_identifiers: dict,
+    activity_ids: Sequence[str],
+    release_date: dt.datetime | None = None,
+    **details: Any,
+) -> ActivityRuleRun:
+    """Pay every rule that fires: one accrual per rule, and the RuleAward its limits count.
+
+    The points come from the caller's issuing account (the owner's is the mint), pending until
+    `release_date` when one is given. An activity id repeated in the request counts once; one no
+    rule rewards fires nothing. `details` are the transactions' descriptive fields (metadata,
+    external_reference, loyalty_system_data). Either every fired rule is paid or none is.
+    """
+    member = _member_get(
+        partner=partner, loyalty_currency=loyalty_currency, identifiers=member_identifiers
+    )
+    origin = account_resolve(
+        partner=partner,
+        loyalty_currency=loyalty_currency,
+        reference=partner.public_id,
+        field="loyalty_currency",
+    )
+    destination = member.accounts.get(loyalty_currency=loyalty_currency)
+    destination.member = member
+    with db_transaction.atomic():
+        # The lock that makes limits hold: see the module docstring.
+        Member.objects.select_for_update().filter(pk=member.pk).get()
+        at = timezone.now()
+        run = _evaluate(
+            loyalty_currency=loyalty_currency,
+            member=member,
+            activity_ids=activity_ids,
+            at=at,
+        )
+        paid = []
+        for result in run.results:
+            tx = None
+            if result.outcome.fired:
+                tx = _pay(
+                    partner=partner,
+                    rule=result.rule,
+                    points=result.outcome.points,
+                    origin=origin,
+                    destination=destination,
+                    release_date=release_date,
+                    at=at,
+                    details=details,
+                )
+                RuleAward.objects.create(
+                    activity_rule=result.rule,
+                    member=member,
+                    points=result.outcome.points,
+                    transaction=tx,
+                    created_at=at,
+                )
+            paid.append(
+                ActivityRuleResult(rule=result.rule, outcome=result.outcome, transaction=tx)
+            )
+    return ActivityRuleRun(tuple(paid))
+
+
+def _pay(
+    *,
+    partner: Partner,
+    rule: ActivityRule,
+    points: int,
+    origin: Account,
+    destination: Account,
+    release_date: dt.datetime | None,
+    at: dt.datetime,
+    details: dict,
+) -> Transaction:
+    moves = {
+        "origin": origin,
+        "destination": destination,
+        "amount": points,
+        "type": TransactionType.ACCRUAL,
+        "sub_type": TransactionSubType.ACTIVITY_RULE,
+        "created_by_partner": partner,
+        "now": at,
+        "reason": rule.reason,
+        "related_data": {
+            "type": "activity_rule",
+            "activity_id": rule.activity,
+            "id": rule.public_id,
+            "name": rule.name,
+        },
+        **details,
+    }
+    if release_date is not None:
+        return ledger.hold(release_date=release_date, **moves)
+    return ledger.post(**moves)

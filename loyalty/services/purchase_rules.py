@@ -1,0 +1,305 @@
+"""Purchase rules through the partner API: simulate, trigger, read and cancel an execution.
+
+Simulate and trigger share one evaluation (`purchase_evaluate`), so a simulation says exactly
+what a trigger with the same input would issue. Trigger locks the member row before it reads the
+member's awarded totals and records its awards in the same database transaction: two concurrent
+triggers for one member run one after the other, and a per-member cap holds.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction as db_transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from loyalty import ledger
+from loyalty.errors import DomainError, NotFound
+from loyalty.models import (
+    Account,
+    ExecutionStatus,
+    LoyaltyCurrency,
+    Member,
+    Partner,
+    PurchaseRule,
+    PurchaseRuleExecution,
+    RuleAward,
+    Transaction,
+    TransactionStatus,
+    TransactionSubType,
+    TransactionType,
+)
+from loyalty.rules import loading
+from loyalty.rules.evaluation import evaluate_purchase
+from loyalty.rules.inputs import PurchaseRequest, Reason
+from loyalty.services.accounts import member_account
+from partners import scope
+from partners.models import ExecutionMode, Partnership, PartnershipType
+
+REASON_MAX_LENGTH = Transaction._meta.get_field("reason").max_length
+
+
+@dataclass(frozen=True)
+class Fired:
+    rule: PurchaseRule
+    points: int
+
+
+@dataclass(frozen=True)
+class NotFired:
+    rule: PurchaseRule
+    reasons: tuple[Reason, ...]
+
+
+@dataclass(frozen=True)
+class PurchaseEvaluation:
+    """The rules that fired with their points, and the others with every reason they did not."""
+
+    fired: tuple[Fired, ...]
+    not_fired: tuple[NotFired, ...]
+
+    @property
+    def total(self) -> int:
+        return sum(item.points for item in self.fired)
+
+
+def purchase_evaluate(
+    *,
+    loyalty_currency: LoyaltyCurrency,
+    member: Member | None,
+    fiat_amount: Decimal,
+    fiat_currency: str,
+    tags: frozenset[str],
+    metadata: dict[str, Any],
+    at: dt.datetime,
+) -> PurchaseEvaluation:
+    """Load the currency's rules, the member and the rates, and evaluate the purchase at `at`."""
+    rules = loading.candidate_purchase_rules(loyalty_currency=loyalty_currency)
+    specs = [loading.purchase_rule_spec(rule, loyalty_currency=loyalty_currency) for rule in rules]
+    request = PurchaseRequest(
+        amount=fiat_amount,
+        fiat_currency=fiat_currency,
+        at=at,
+        tags=tags,
+        metadata=metadata,
+        rates=loading.purchase_rates(
+            fiat_currency=fiat_currency,
+            rules=specs,
+            own_fiat=loyalty_currency.fiat_currency,
+            on=timezone.localdate(at),
+        ),
+    )
+    evaluation = evaluate_purchase(
+        rules=specs,
+        request=request,
+        member=loading.member_snapshot(member=member, rules=rules, at=at),
+    )
+    fired, not_fired = [], []
+    for rule, outcome in zip(rules, evaluation.outcomes, strict=True):
+        if outcome.fired:
+            fired.append(Fired(rule, outcome.points))
+        else:
+            not_fired.append(NotFired(rule, outcome.reasons))
+    return PurchaseEvaluation(tuple(fired), tuple(not_fired))
+
+
+def purchase_rules_simulate(
+    *,
+    partner: Partner,
+    loyalty_currency: LoyaltyCurrency,
+    fiat_amount: Decimal,
+    fiat_currency: str,
+    tags: frozenset[str] = frozenset(),
+    metadata: dict[str, Any] | None = None,
+    member: Member | None = None,
+) -> PurchaseEvaluation:
+    """What a trigger would issue now; nothing is written. The owner or an issuing partner."""
+    scope.require_partnership(partner, loyalty_currency, PartnershipType.ISSUING)
+    return purchase_evaluate(
+        loyalty_currency=loyalty_currency,
+        member=member,
+        fiat_amount=fiat_amount,
+        fiat_currency=fiat_currency,
+        tags=tags,
+        metadata=metadata or {},
+        at=timezone.now(),
+    )
+
+
+@db_transaction.atomic
+def purchase_rules_trigger(
+    *,
+    partner: Partner,
+    loyalty_currency: LoyaltyCurrency,
+    member: Member,
+    fiat_amount: Decimal,
+    fiat_currency: str,
+    tags: frozenset[str] = frozenset(),
+    metadata: dict[str, Any] | None = None,
+    preferred_execution_mode: str | None = None,
+    reason: str = "",
+    release_date: dt.datetime | None = None,
+    external_reference: str = "",
+    loyalty_system_data: dict[str, Any] | None = None,
+) -> PurchaseRuleExecution:
+    """Evaluate the purchase and issue the fired rules' points from the caller's issuing account.
+
+    One transaction per rule, or one for all of them when the execution mode is single; held
+    until `release_date` when one is given. Atomic: a refusal (an overdraft, say) leaves
+    neither transactions, awards nor the execution behind.
+    """
+    scope.require_partnership(partner, loyalty_currency, PartnershipType.ISSUING)
+    origin = _issuing_account(partner, loyalty_currency)
+    # The lock that serialises triggers for one member: taken before the awards are read.
+    member = Member.objects.select_for_update(of=("self",)).select_related("tier").get(pk=member.pk)
+    destination = member_account(member=member)
+    metadata = metadata or {}
+    evaluation = purchase_evaluate(
+        loyalty_currency=loyalty_currency,
+        member=member,
+        fiat_amount=fiat_amount,
+        fiat_currency=fiat_currency,
+        tags=tags,
+        metadata=metadata,
+        at=timezone.now(),
+    )
+    mode = _execution_mode(partner, loyalty_currency, preferred_execution_mode)
+    pending = release_date is not None and bool(evaluation.fired)
+    execution = PurchaseRuleExecution.objects.create(
+        partner=partner,
+        member=member,
+        loyalty_currency=loyalty_currency,
+        fiat_amount=fiat_amount,
+        fiat_currency=fiat_currency,
+        tags=sorted(tags),
+        metadata=metadata,
+        external_reference=external_reference,
+        reason=reason,
+        release_date=release_date,
+        execution_mode=mode,
+        status=ExecutionStatus.PENDING if pending else ExecutionStatus.COMPLETED,
+    )
+    if mode == ExecutionMode.SINGLE_TRANSACTION:
+        groups = [evaluation.fired] if evaluation.fired else []
+    else:
+        groups = [(item,) for item in evaluation.fired]
+    for group in groups:
+        moves = {
+            "origin": origin,
+            "destination": destination,
+            "amount": sum(item.points for item in group),
+            "type": TransactionType.ACCRUAL,
+            "sub_type": TransactionSubType.PURCHASE_RULE,
+            "created_by_partner": partner,
+            "bonus": all(item.rule.is_bonus for item in group),
+            "reason": _reason(group, mode=mode, requested=reason),
+            "external_reference": external_reference,
+            "metadata": metadata,
+            "loyalty_system_data": loyalty_system_data or {},
+            "related_data": _related_data(execution, group),
+        }
+        if release_date is not None:
+            tx = ledger.hold(release_date=release_date, **moves)
+        else:
+            tx = ledger.post(**moves)
+        execution.transactions.add(tx)
+        RuleAward.objects.bulk_create(
+            RuleAward(purchase_rule=item.rule, member=member, points=item.points, transaction=tx)
+            for item in group
+        )
+    return execution
+
+
+def purchase_rule_execution_get(*, partner: Partner, public_id: str) -> PurchaseRuleExecution:
+    """The execution, for the partner that created it or the currency owner; 404 for others."""
+    execution = (
+        PurchaseRuleExecution.objects.filter(public_id=public_id)
+        .filter(Q(partner=partner) | Q(loyalty_currency__owner=partner))
+        .first()
+    )
+    if execution is None:
+        raise NotFound(f"No purchase rule execution {public_id!r}.", field="id")
+    return execution
+
+
+@db_transaction.atomic
+def purchase_rule_execution_cancel(*, execution: PurchaseRuleExecution) -> PurchaseRuleExecution:
+    """Cancel a pending execution: each of its still pending transactions gives its units back.
+
+    Refused once no transaction is pending (released, or already cancelled): completed
+    transactions are never touched.
+    """
+    execution = PurchaseRuleExecution.objects.select_for_update().get(pk=execution.pk)
+    pending = list(execution.transactions.filter(status=TransactionStatus.PENDING).order_by("id"))
+    if execution.status != ExecutionStatus.PENDING or not pending:
+        raise DomainError(
+            f"Purchase rule execution {execution.public_id} has no pending transaction; only a "
+            "pending execution can be cancelled.",
+            field="id",
+            code="invalid_execution_state",
+        )
+    for tx in pending:
+        ledger.cancel(transaction=tx)
+    execution.status = ExecutionStatus.CANCELLED
+    execution.save(update_fields=["status"])
+    return execution
+
+
+def _issuing_account(partner: Partner, loyalty_currency: LoyaltyCurrency) -> Account:
+    """The caller's default account in the currency: for the owner, that is the mint."""
+    account = (
+        Account.objects.select_related("partner")
+        .filter(partner=partner, loyalty_currency=loyalty_currency, is_default=True)
+        .first()
+    )
+    if account is None:
+        raise DomainError(
+            f"You have no {loyalty_currency.code} account to issue from.",
+            field="loyalty_currency",
+            code="no_issuing_account",
+        )
+    account.member = None
+    return account
+
+
+def _execution_mode(
+    partner: Partner, loyalty_currency: LoyaltyCurrency, preferred: str | None
+) -> str:
+    """A partnership set to single_transaction forces it (its loyalty system takes one
+    transaction per purchase); otherwise the partner's preference, multiple by default."""
+    forced = Partnership.objects.filter(
+        partner=partner,
+        loyalty_currency=loyalty_currency,
+        type=PartnershipType.ISSUING,
+        enabled=True,
+        loyalty_rules_execution_mode=ExecutionMode.SINGLE_TRANSACTION,
+    ).exists()
+    if forced:
+        return ExecutionMode.SINGLE_TRANSACTION
+    return preferred or ExecutionMode.MULTIPLE_TRANSACTIONS
+
+
+def _reason(group: tuple[Fired, ...], *, mode: str, requested: str) -> str:
+    """A rule's own reason (its name when empty); in single mode the request's reason, or the
+    rules' reasons joined, cut to the field's length."""
+    if mode == ExecutionMode.SINGLE_TRANSACTION and requested:
+        return requested
+    joined = "; ".join(item.rule.reason or item.rule.name for item in group)
+    return joined[:REASON_MAX_LENGTH]
+
+
+def _related_data(execution: PurchaseRuleExecution, group: tuple[Fired, ...]) -> dict[str, Any]:
+    """The contract's TransactionRelatedDataPurchaseRule."""
+    return {
+        "type": "purchase_rule",
+        "purchase_fiat_amount": str(execution.fiat_amount),
+        "purchase_fiat_currency": execution.fiat_currency,
+        "purchase_rule_execution_id": execution.public_id,
+        "purchase_rules": [
+            {"id": item.rule.public_id, "name": item.rule.name, "tags": list(item.rule.tags)}
+            for item in group
+        ],
+        "purchase_tags": list(execution.tags),
+    }
