@@ -15,6 +15,10 @@ database doing one ledger-shaped write with none of the API's logic.
 2. A fixed 200 requests per second, paced open-loop (a request is due at its slot whatever the
    earlier ones are doing, and its latency runs from that slot): goal p99 < 100 ms.
 3. The SQL statements of one accrual, captured in-process.
+4. Purchase rules: POST /public/v3.0/accruals/purchase-rules/trigger at saturation, with the
+   same connections, against 10 purchase rules of the currency (6 fire, 4 do not); goal:
+   >= 0.6 of the accruals' saturation rate. The trigger asks for one transaction per purchase,
+   so that it posts to the ledger once, as an accrual does: what it adds is the rules.
 
 Django is configured only once the throwaway database exists, so the functions that need the
 project's models import them where they run.
@@ -51,9 +55,15 @@ DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/15"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ACCRUALS = "/public/v3.0/accruals/standard"
 BASELINE = "/bench/baseline"
+TRIGGER = "/public/v3.0/accruals/purchase-rules/trigger"
 CURRENCY = "BENCH_POINTS"
 AMOUNT = 10
 RATIO_GOAL = 0.7
+TRIGGER_RATIO_GOAL = 0.6
+# The triggered purchase, which the seeded rules judge (see purchase_rules_create).
+PURCHASE_AMOUNT = 10
+PURCHASE_TAGS = ["store"]
+PURCHASE_METADATA = {"store": "paris-1", "category": "food"}
 P99_GOAL_MS = 100.0
 
 # Two cores: gunicorn's rule of thumb, 2 x cores + 1 = 5 synchronous workers. A request spends
@@ -88,6 +98,11 @@ class Scale:
         the in-process statement count)."""
         return self.warmup + self.fixed_rate_requests + self.saturation + 2
 
+    @property
+    def triggers(self) -> int:
+        """Purchase-rule triggers of the whole run, each to a member of its own."""
+        return self.warmup + self.saturation + 2
+
 
 FULL = Scale(warmup=300, saturation=4_000, saturation_cap=60.0, rate=200, rate_seconds=20.0)
 QUICK = Scale(warmup=100, saturation=1_000, saturation_cap=20.0, rate=200, rate_seconds=5.0)
@@ -113,9 +128,9 @@ class Cast:
 
 
 def cast_create(members: int) -> Cast:
-    """Seed the currency, its issuing partner with a credential, the baseline's two accounts
-    and `members` members with their accounts (in bulk: member_create one at a time would
-    take longer than the measurements).
+    """Seed the currency, its issuing partner with a credential, the baseline's two accounts,
+    the purchase rules and `members` members with their accounts (in bulk: member_create one at
+    a time would take longer than the measurements).
 
     The issuer's rate limit is far above anything the run sends, so the throttle does all of
     its work on every request but never refuses one.
@@ -140,6 +155,7 @@ def cast_create(members: int) -> Cast:
         partner=issuer, loyalty_currency=currency, type=PartnershipType.ISSUING
     )
     issued = credential_create(partner=issuer, label="bench")
+    purchase_rules_create(currency)
     Account.objects.bulk_create(
         Account(public_id=public_id, partner=owner, loyalty_currency=currency)
         for public_id in (ORIGIN_PUBLIC_ID, DESTINATION_PUBLIC_ID)
@@ -166,6 +182,37 @@ def cast_create(members: int) -> Cast:
     )
 
 
+def purchase_rules_create(currency) -> None:
+    """Ten enabled EUR rules of `currency`. For the bench purchase (PURCHASE_AMOUNT EUR, tag
+    "store", store paris-1, category food) six fire: no condition, a shared tag, a minimum met
+    with a fixed bonus, a metadata match, a member cap per month (its awards are read back) and
+    an all-day hour window. Four do not: a tag, a minimum, a metadata value and a maximum."""
+    from loyalty.models import PurchaseRule, PurchaseRuleMetadataMatch
+
+    def rule(name: str, *, matches: dict[str, str] | None = None, **fields) -> None:
+        created = PurchaseRule.objects.create(
+            loyalty_currency=currency, name=name, fiat_currency="EUR", **fields
+        )
+        for key, value in (matches or {}).items():
+            PurchaseRuleMetadataMatch.objects.create(rule=created, key=key, value=value)
+
+    rule("Every purchase", points_per_unit=1)
+    rule("In store", tags=["store"], points_per_unit=2)
+    rule("From 5 EUR", min_amount=5, points_per_unit="0.5", fixed_bonus=5)
+    rule("Paris 1", matches={"store": "paris-1"}, points_per_unit=1)
+    rule(
+        "Monthly allowance",
+        points_per_unit=1,
+        max_points_per_member=1_000,
+        member_cap_period="month",
+    )
+    rule("All day", hour_from=0, hour_to=23, points_per_unit=1)
+    rule("Online", tags=["online"], points_per_unit=5)
+    rule("From 100 EUR", min_amount=100, points_per_unit=3)
+    rule("Books", matches={"category": "books"}, points_per_unit=4)
+    rule("Up to 5 EUR", max_amount=5, points_per_unit=2)
+
+
 # Requests ---------------------------------------------------------------------------------
 
 
@@ -176,6 +223,7 @@ class Call:
     path: str
     body: bytes
     headers: dict[str, str]
+    expected: int = 201
 
 
 def accrual_calls(cast: Cast, count: int) -> list[Call]:
@@ -203,6 +251,34 @@ def accrual_calls(cast: Cast, count: int) -> list[Call]:
     return calls
 
 
+def trigger_calls(cast: Cast, count: int) -> list[Call]:
+    """`count` signed purchase-rule triggers (answered 200), each to a member of its own."""
+    from partners.api.authentication import sign
+
+    calls = []
+    for membership_id in cast.members(count):
+        body = json.dumps(
+            {
+                "fiat_amount": PURCHASE_AMOUNT,
+                "fiat_currency": "EUR",
+                "loyalty_currency": CURRENCY,
+                "member": {"id": membership_id},
+                "tags": PURCHASE_TAGS,
+                "metadata": PURCHASE_METADATA,
+                "preferred_execution_mode": "single_transaction",
+            },
+            separators=(",", ":"),
+        ).encode()
+        signature = sign(cast.secret_key, body)
+        headers = {
+            "Content-Type": "application/json",
+            "Authorization": f"Credential={cast.public_key}, Signature={signature}",
+            "Idempotency-Key": uuid.uuid4().hex,
+        }
+        calls.append(Call(TRIGGER, body, headers, expected=200))
+    return calls
+
+
 def baseline_calls(count: int) -> list[Call]:
     body = json.dumps({"amount": AMOUNT}).encode()
     return [Call(BASELINE, body, {"Content-Type": "application/json"})] * count
@@ -213,7 +289,8 @@ def baseline_calls(count: int) -> list[Call]:
 
 @dataclass
 class Outcome:
-    """What one measurement saw. Latencies are of the 201 answers, in seconds."""
+    """What one measurement saw. Latencies are of the expected answers (201 but for the
+    trigger's 200), in seconds."""
 
     planned: int
     connections: int
@@ -295,7 +372,7 @@ def drive(
                 answered = time.perf_counter()
                 with lock:
                     last_answer = max(last_answer, answered)
-                    if status == 201:
+                    if status == calls[index].expected:
                         outcome.latencies.append(answered - due)
                     else:
                         outcome.failures[status] += 1
@@ -411,7 +488,7 @@ def statements(calls: Sequence[Call]) -> list[str]:
         response = client.post(
             call.path, data=call.body, content_type="application/json", headers=headers
         )
-        if response.status_code != 201:
+        if response.status_code != call.expected:
             raise RuntimeError(f"{call.path} answered {response.status_code}: {response.content}")
 
     *warmup, last = calls
@@ -439,8 +516,11 @@ def _report(label: str, outcome: Outcome) -> Outcome:
     return outcome
 
 
-def measure(url: str, cast: Cast, scale: Scale, *, workers: int) -> dict[str, dict[str, Outcome]]:
-    """Both measurements of both endpoints against one gunicorn: outcomes[measure][endpoint].
+def measure(
+    url: str, cast: Cast, scale: Scale, *, workers: int
+) -> tuple[dict[str, dict[str, Outcome]], Outcome]:
+    """Both measurements of both endpoints against one gunicorn, outcomes[measure][endpoint],
+    then the purchase-rule trigger at saturation with the same connections.
 
     The fixed rate goes first: a partner sending a steady 200/s is the case its goal is about,
     and the throttle's per-partner history (a minute long) then holds that rate's requests only,
@@ -480,7 +560,22 @@ def measure(url: str, cast: Cast, scale: Scale, *, workers: int) -> dict[str, di
             )
             label = f"{endpoint}, saturation, {connections} connections"
             outcomes["saturation"][endpoint] = _report(label, outcome)
-    return outcomes
+        drive(
+            port,
+            trigger_calls(cast, scale.warmup),
+            connections=connections,
+            cap=scale.saturation_cap,
+        )
+        trigger = _report(
+            f"trigger, saturation, {connections} connections",
+            drive(
+                port,
+                trigger_calls(cast, scale.saturation),
+                connections=connections,
+                cap=scale.saturation_cap,
+            ),
+        )
+    return outcomes, trigger
 
 
 @dataclass(frozen=True)
@@ -502,6 +597,30 @@ def goals(outcomes: dict[str, dict[str, Outcome]]) -> dict[str, Goal]:
         "fixed_rate_p99_ms": Goal(f"< {P99_GOAL_MS:.0f} ms", p99, p99 < P99_GOAL_MS),
         "failures": Goal("0", failures, failures == 0),
     }
+
+
+def trigger_goal(outcomes: dict[str, dict[str, Outcome]], trigger: Outcome) -> Goal:
+    ratio = trigger.throughput / outcomes["saturation"]["accrual"].throughput
+    return Goal(f"ratio >= {TRIGGER_RATIO_GOAL}", ratio, ratio >= TRIGGER_RATIO_GOAL)
+
+
+def trigger_lines(
+    outcomes: dict[str, dict[str, Outcome]], trigger: Outcome, statements: list[str]
+) -> str:
+    """The purchase trigger beside the direct accrual of the same run."""
+    accrual = outcomes["saturation"]["accrual"]
+    goal = trigger_goal(outcomes, trigger)
+    return "\n".join(
+        [
+            f"Purchase trigger (10 rules, 6 fire, one transaction) at saturation, "
+            f"{trigger.connections} connections:",
+            f"  trigger {trigger.throughput:,.0f} req/s (p50 {trigger.percentile_ms(0.5):.1f} ms, "
+            f"p99 {trigger.percentile_ms(0.99):.1f} ms); accrual {accrual.throughput:,.0f} req/s",
+            f"  ratio trigger / accrual: {goal.value:.2f} (goal {goal.goal}: "
+            f"{'met' if goal.met else 'MISSED'}); {trigger.failed:,} of {trigger.planned:,} "
+            f"not answered 200; {len(statements)} SQL statements per trigger",
+        ]
+    )
 
 
 def table(outcomes: dict[str, dict[str, Outcome]], sql: dict[str, list[str]], scale: Scale) -> str:
@@ -597,19 +716,26 @@ def _run(*, quick: bool, workers: int, base_url: str, redis_url: str) -> dict[st
     with throwaway_database(base_url) as url:
         django_setup(url)
         name = url.rsplit("/", 1)[-1]
-        print(f"API benchmark on database {name}: seeding {scale.accruals:,} members.", flush=True)
-        cast = cast_create(scale.accruals)
+        members = scale.accruals + scale.triggers
+        print(f"API benchmark on database {name}: seeding {members:,} members.", flush=True)
+        cast = cast_create(members)
         sql = {
             "accrual": statements(accrual_calls(cast, 2)),
             "baseline": statements(baseline_calls(2)),
         }
-        outcomes = measure(url, cast, scale, workers=workers)
+        trigger_sql = statements(trigger_calls(cast, 2))
+        outcomes, trigger = measure(url, cast, scale, workers=workers)
     print()
     print(table(outcomes, sql, scale))
+    print()
+    print(trigger_lines(outcomes, trigger, trigger_sql))
     for endpoint in ENDPOINTS:
         print(f"\nSQL of one {endpoint} request ({len(sql[endpoint])} statements):")
         for number, statement in enumerate(sql[endpoint], 1):
             print(f"  {number:2}. {abbreviated(statement)}")
+    print(f"\nSQL of one purchase trigger ({len(trigger_sql)} statements):")
+    for number, statement in enumerate(trigger_sql, 1):
+        print(f"  {number:2}. {abbreviated(statement)}")
     print(f"\nTotal time (set-up included): {time.perf_counter() - started:.0f} s", flush=True)
     return {
         "server": {"workers": workers, "worker_class": "sync"},
@@ -619,6 +745,11 @@ def _run(*, quick: bool, workers: int, base_url: str, redis_url: str) -> dict[st
         },
         "goals": {name: asdict(goal) for name, goal in goals(outcomes).items()},
         "statements": sql,
+        "purchase_trigger": {
+            "saturation": trigger.summary(),
+            "goal": asdict(trigger_goal(outcomes, trigger)),
+            "statements": trigger_sql,
+        },
     }
 
 
@@ -630,7 +761,8 @@ def run(quick: bool, *, workers: int = WORKERS) -> dict[str, Any]:
     Django set up for the ledger benchmark's database). The figures: `fixed_rate` and
     `saturation` each map "accrual" and "baseline" to Outcome.summary() (requests_per_second,
     p50_ms, p99_ms, failures...); `goals` maps each goal to its figure and verdict (`met`);
-    `statements` holds the SQL of one request of each endpoint.
+    `statements` holds the SQL of one request of each endpoint; `purchase_trigger` holds the
+    trigger's saturation summary, its goal against the accrual and the SQL of one trigger.
     """
     arguments = {
         "quick": quick,

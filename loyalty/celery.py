@@ -25,4 +25,8 @@ app.conf.beat_schedule = {
         "task": "partners.tasks.purge_idempotency_records",
         "schedule": crontab(minute=7),  # hourly; keys live 8 hours
     },
+    "recompute-tiers": {
+        "task": "loyalty.tasks.recompute_tiers",
+        "schedule": crontab(hour=2, minute=30),  # daily at 02:30 UTC
+    },
 }

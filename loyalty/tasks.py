@@ -1,10 +1,12 @@
-"""Celery tasks: thin wrappers that call the ledger."""
+"""Celery tasks: thin wrappers that call the ledger and the services."""
 
 import logging
 
 from celery import shared_task
 
 from loyalty import ledger
+from loyalty.models import LoyaltyCurrency
+from loyalty.services.tiers import tiers_recompute
 
 logger = logging.getLogger(__name__)
 
@@ -16,3 +18,19 @@ def release_due_transactions() -> int:
     if released:
         logger.info("released %d due pending transaction(s)", released)
     return released
+
+
+@shared_task(name="loyalty.tasks.recompute_tiers", ignore_result=True)
+def recompute_tiers() -> int:
+    """Daily (see loyalty/celery.py): recompute the tiers of every hosted currency that has tiers.
+
+    External currencies are left alone: their members earn in the partner programme's books, not
+    in our ledger, so their tiers are set by staff. Returns how many members changed tier.
+    """
+    changed = 0
+    for currency in LoyaltyCurrency.objects.filter(is_hosted=True, tiers__isnull=False).distinct():
+        result = tiers_recompute(loyalty_currency=currency)
+        if result.changed:
+            logger.info("%s: %d member(s) changed tier", currency.code, result.changed)
+        changed += result.changed
+    return changed

@@ -4,6 +4,15 @@ Admins are thin: anything that creates accounts or moves units calls a service o
 and every changelist loads its related rows in the same query.
 """
 
-from loyalty.admin import accounts, currencies, fx, members, partners, rules, transactions
+from loyalty.admin import accounts, cohorts, currencies, fx, members, partners, rules, transactions
 
-__all__ = ["accounts", "currencies", "fx", "members", "partners", "rules", "transactions"]
+__all__ = [
+    "accounts",
+    "cohorts",
+    "currencies",
+    "fx",
+    "members",
+    "partners",
+    "rules",
+    "transactions",
+]

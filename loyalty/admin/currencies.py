@@ -5,7 +5,7 @@ account). Its code and owner are fixed afterwards: partners send the code, and t
 to the owner. A tier stays with its currency for the same reason (its members are in it).
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.http import HttpRequest
 from django.utils.safestring import SafeString
@@ -14,11 +14,12 @@ from loyalty.admin.base import take_over
 from loyalty.admin.display import EMPTY, link, units
 from loyalty.models import Account, LoyaltyCurrency, Tier
 from loyalty.services.accounts import loyalty_currency_create
+from loyalty.services.tiers import tiers_recompute
 
 
 class TierInline(admin.TabularInline):
     model = Tier
-    fields = ["code", "name", "level"]
+    fields = ["code", "name", "level", "threshold"]
     extra = 0
 
 
@@ -37,6 +38,7 @@ class LoyaltyCurrencyAdmin(admin.ModelAdmin):
     list_select_related = ["owner"]
     search_fields = ["code", "name"]
     inlines = [TierInline]
+    actions = ["recompute_tiers"]
     fieldsets = [
         ("Currency", {"fields": ["code", "name", "owner", "is_hosted"]}),
         (
@@ -51,6 +53,7 @@ class LoyaltyCurrencyAdmin(admin.ModelAdmin):
                 ]
             },
         ),
+        ("Tiers", {"fields": ["tier_window_days"]}),
         ("Partners", {"fields": ["balances_visible_to_partners"]}),
     ]
     issuing_fieldset = (
@@ -78,6 +81,24 @@ class LoyaltyCurrencyAdmin(admin.ModelAdmin):
         account = Account.objects.filter(pk=obj.mint_pk).first()
         return link(account) if account else EMPTY
 
+    @admin.action(description="Recompute tiers", permissions=["change"])
+    def recompute_tiers(self, request: HttpRequest, queryset: QuerySet) -> None:
+        """Recompute now what the daily task would; external currencies keep staff-set tiers."""
+        for currency in queryset:
+            if not currency.is_hosted:
+                self.message_user(
+                    request,
+                    f"{currency.code}: external currency, tiers are not recomputed.",
+                    messages.WARNING,
+                )
+                continue
+            result = tiers_recompute(loyalty_currency=currency)
+            self.message_user(
+                request,
+                f"{currency.code}: {result.changed} of {result.members} member(s) changed tier.",
+                messages.SUCCESS,
+            )
+
     def get_fieldsets(self, request, obj=None):
         return [*self.fieldsets, self.issuing_fieldset] if obj else self.fieldsets
 
@@ -93,11 +114,11 @@ class LoyaltyCurrencyAdmin(admin.ModelAdmin):
 
 @admin.register(Tier)
 class TierAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "level", "loyalty_currency", "member_count"]
+    list_display = ["name", "code", "level", "threshold", "loyalty_currency", "member_count"]
     list_filter = ["loyalty_currency"]
     list_select_related = ["loyalty_currency"]
     search_fields = ["name", "code"]
-    fields = ["loyalty_currency", "code", "name", "level"]
+    fields = ["loyalty_currency", "code", "name", "level", "threshold"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).annotate(member_count=Count("members"))

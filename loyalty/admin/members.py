@@ -17,8 +17,9 @@ from loyalty.admin.display import EMPTY, account_with_owner, units
 from loyalty.admin.filters import TierFilter
 from loyalty.admin.forms import MemberAddForm, MemberForm
 from loyalty.admin.permissions import can_adjust_balances
-from loyalty.models import Account, Member, Transaction
+from loyalty.models import Account, Member, TierChange, Transaction
 from loyalty.services.members import member_create, member_update
+from loyalty.services.tiers import member_tier_set
 
 RECENT_TRANSACTIONS = 50
 
@@ -149,6 +150,30 @@ def member_history(member: Member, *, limit: int) -> list[HistoryRow]:
     return rows
 
 
+class TierChangeInline(admin.TabularInline):
+    """The member's tier history, newest first; written only by loyalty.services.tiers."""
+
+    model = TierChange
+    fk_name = "member"
+    verbose_name = "tier change"
+    verbose_name_plural = "Tier history"
+    fields = ["created_at", "from_tier", "to_tier", "reason", "changed_by"]
+    readonly_fields = fields
+    ordering = ["-created_at", "-id"]
+    extra = 0
+    can_delete = False
+    classes = ["collapse"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).select_related("from_tier", "to_tier", "changed_by")
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
 @admin.register(Member)
 class MemberAdmin(admin.ModelAdmin):
     """Members are added through member_create (it opens their account), changed through
@@ -177,6 +202,7 @@ class MemberAdmin(admin.ModelAdmin):
     ]
     search_help_text = "Membership id, first or last name, company name, email or member id (mp_…)."
     actions = ["adjust_balance"]
+    inlines = [TierChangeInline]
     change_form_template = "admin/loyalty/member/change_form.html"
     show_full_result_count = False
 
@@ -223,10 +249,14 @@ class MemberAdmin(admin.ModelAdmin):
         if change:
             # Only what the agent changed, under member_update's row lock: a concurrent update
             # of other fields through the partner API is not overwritten.
+            changed = {name: form.cleaned_data[name] for name in form.changed_data}
+            tier = changed.pop("tier", obj.tier)
+            if changed:
+                member_update(member=obj, **changed)
+            if "tier" in form.changed_data:
+                # Through the tier service, so the member's tier history records who changed it.
+                member_tier_set(member=obj, tier=tier, user=request.user)
             if form.changed_data:
-                member_update(
-                    member=obj, **{name: form.cleaned_data[name] for name in form.changed_data}
-                )
                 obj.refresh_from_db()
             return
         profile = dict(form.cleaned_data)
@@ -241,6 +271,13 @@ class MemberAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+    def get_inline_instances(self, request, obj=None):
+        """The tier history only on a displayed page: it is read-only, so a saved form (which
+        carries no formset for it) must not be validated against it."""
+        if obj is None or request.method == "POST":
+            return []
+        return super().get_inline_instances(request, obj)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:

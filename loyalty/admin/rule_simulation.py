@@ -263,7 +263,9 @@ def simulate_purchase(cleaned: dict) -> Simulation:
     Raises forms.ValidationError when an enabled rule needs an exchange rate that is missing.
     """
     rules = list(
-        PurchaseRule.objects.filter(loyalty_currency=cleaned["loyalty_currency"])
+        PurchaseRule.objects.filter(
+            loyalty_currency=cleaned["loyalty_currency"], cohort__isnull=True
+        )
         .select_related("loyalty_currency")
         .prefetch_related("tiers", "metadata_matches", "tier_multipliers__tier")
     )
@@ -290,7 +292,11 @@ def simulate_activities(cleaned: dict) -> Simulation:
     A rule is tried against its own activity when the form names it, and otherwise reports that
     it rewards another activity.
     """
-    rules = list(ActivityRule.objects.filter(loyalty_currency=cleaned["loyalty_currency"]))
+    rules = list(
+        ActivityRule.objects.filter(
+            loyalty_currency=cleaned["loyalty_currency"], cohort__isnull=True
+        )
+    )
     member = _snapshot(cleaned, rules, kind="activity_rule", period_field="limit_period")
     activities = cleaned["activity_ids"]
     rows = []

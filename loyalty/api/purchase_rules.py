@@ -1,7 +1,8 @@
-"""Purchase rules (contract operations 2-4 and 6): simulate, trigger, read and cancel.
+"""Purchase rules (contract operations 2-6): simulate, trigger, read, retrigger and cancel.
 
 Beyond the contract, a simulation also lists the rules that did not fire with the reasons
-(`not_fired`), so a partner can tell a customer what would have earned more.
+(`not_fired`), so a partner can tell a customer what would have earned more; and an execution
+carries its `status`, worked out from its transactions.
 """
 
 from drf_spectacular.utils import extend_schema
@@ -15,7 +16,7 @@ from loyalty.api.fields import (
     MetadataField,
 )
 from loyalty.api.serializers import TRANSACTION_RELATED, TransactionSerializer
-from loyalty.models import PurchaseRuleExecution, RuleAward, TransactionStatus
+from loyalty.models import ExecutionStatus, PurchaseRuleExecution, RuleAward, TransactionStatus
 from loyalty.services import purchase_rules as services
 from partners import scope
 from partners.api.errors import ERROR_RESPONSES
@@ -48,6 +49,23 @@ class PurchaseRuleTriggerRequest(PurchaseRuleSimulationRequest):
     preferred_execution_mode = serializers.ChoiceField(choices=ExecutionMode.values, required=False)
     reason = serializers.CharField(required=False, allow_blank=True, max_length=255)
     release_date = FutureDateTimeField(required=False)
+
+
+class PurchaseRuleExecutionRetriggerRequest(serializers.Serializer):
+    """The updated booking: it replaces the execution's amount, currency, tags, metadata and
+    reason; release_date and loyalty_system_data change only when given."""
+
+    fiat_amount = serializers.DecimalField(max_digits=20, decimal_places=4)
+    fiat_currency = serializers.RegexField(r"^[A-Z]{3}$", max_length=3)
+    loyalty_system_data = JSONObjectField(required=False)
+    metadata = MetadataField(required=False, help_text="Matched against the rules' metadata.")
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=255)
+    release_date = FutureDateTimeField(required=False)
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=100), required=False, max_length=100
+    )
+
+    validate_fiat_amount = PurchaseRuleSimulationRequest.validate_fiat_amount
 
 
 class PurchaseRuleSerializer(serializers.Serializer):
@@ -88,6 +106,11 @@ class PurchaseRuleTriggerResponse(serializers.Serializer):
     """The contract's PurchaseRuleTriggerResponse; also the body of an execution read back."""
 
     id = serializers.CharField()
+    status = serializers.ChoiceField(
+        choices=ExecutionStatus.choices,
+        help_text="Beyond the contract: pending while a transaction is pending, completed once "
+        "units were released (or when no rule fired), cancelled when none were issued.",
+    )
     total = serializers.IntegerField(help_text="Units issued by the transactions not cancelled.")
     transactions = TransactionSerializer(many=True)
     rules = TriggeredRuleSerializer(many=True)
@@ -106,6 +129,9 @@ def execution_body(execution: PurchaseRuleExecution) -> dict:
     return PurchaseRuleTriggerResponse(
         {
             "id": execution.public_id,
+            "status": services.execution_status(
+                stored=execution.status, transaction_statuses=[tx.status for tx in transactions]
+            ),
             "total": sum(
                 tx.amount for tx in transactions if tx.status != TransactionStatus.CANCELLED
             ),
@@ -181,6 +207,28 @@ class PurchaseRuleExecutionView(PartnerAPIView):
     )
     def get(self, request, id):
         execution = services.purchase_rule_execution_get(partner=self.partner, public_id=id)
+        return Response(execution_body(execution))
+
+
+class PurchaseRuleExecutionRetriggerView(PartnerAPIView):
+    @extend_schema(
+        operation_id="PurchaseRules_retriggerExecution",
+        tags=[TAG],
+        summary="Retrigger a purchase rule execution (only if pending)",
+        request=PurchaseRuleExecutionRetriggerRequest,
+        responses={200: PurchaseRuleTriggerResponse, **ERROR_RESPONSES},
+    )
+    def post(self, request, id):
+        execution = services.purchase_rule_execution_get(partner=self.partner, public_id=id)
+        data = self.validated(PurchaseRuleExecutionRetriggerRequest)
+        execution = services.purchase_rules_retrigger(
+            partner=self.partner,
+            execution=execution,
+            reason=data.get("reason", ""),
+            release_date=data.get("release_date"),
+            loyalty_system_data=data.get("loyalty_system_data"),
+            **_purchase(data),
+        )
         return Response(execution_body(execution))
 
 

@@ -1,6 +1,13 @@
 from django.urls import path
 
-from loyalty.api import activity_rules, conversions, members, purchase_rules, transactions
+from loyalty.api import (
+    activity_rules,
+    cohorts,
+    conversions,
+    members,
+    purchase_rules,
+    transactions,
+)
 
 urlpatterns = [
     path("accruals/standard", transactions.AccrualStandardView.as_view()),
@@ -28,5 +35,31 @@ urlpatterns += [
     path(
         "accruals/purchase-rules/executions/<str:id>/cancel",
         purchase_rules.PurchaseRuleExecutionCancelView.as_view(),
+    ),
+    path(
+        "accruals/purchase-rules/executions/<str:id>/retrigger",
+        purchase_rules.PurchaseRuleExecutionRetriggerView.as_view(),
+    ),
+]
+
+urlpatterns += [
+    path("cohorts", cohorts.CohortsView.as_view()),
+    path("cohorts/<str:cohort_id>", cohorts.CohortDetailView.as_view()),
+    path("cohorts/<str:cohort_id>/accounts", cohorts.CohortAccountsView.as_view()),
+    path(
+        "cohorts/<str:cohort_id>/loyalty-rules/purchases",
+        cohorts.CohortPurchaseRulesView.as_view(),
+    ),
+    path(
+        "cohorts/<str:cohort_id>/loyalty-rules/purchases/<str:rule_id>",
+        cohorts.CohortPurchaseRuleView.as_view(),
+    ),
+    path(
+        "cohorts/<str:cohort_id>/loyalty-rules/activities",
+        cohorts.CohortActivityRulesView.as_view(),
+    ),
+    path(
+        "cohorts/<str:cohort_id>/loyalty-rules/activities/<str:rule_id>",
+        cohorts.CohortActivityRuleView.as_view(),
     ),
 ]

@@ -1,7 +1,14 @@
 """Core domain models: currencies and tiers, partners, members, accounts, ledger transactions,
-FX rates and earning rules."""
+FX rates, earning rules and tier history."""
 
 from loyalty.models.accounts import Account
+from loyalty.models.cohorts import (
+    Cohort,
+    CohortChange,
+    CohortChangeAction,
+    CohortRuleSetting,
+    CohortStatus,
+)
 from loyalty.models.currencies import LoyaltyCurrency, Rounding, Tier
 from loyalty.models.executions import ExecutionStatus, PurchaseRuleExecution
 from loyalty.models.fx import FxRate, PriceType
@@ -15,6 +22,7 @@ from loyalty.models.rules import (
     RuleAward,
     RulePeriod,
 )
+from loyalty.models.tier_history import TierChange
 from loyalty.models.transactions import (
     ReasonCode,
     StatusMessageCode,
@@ -27,6 +35,11 @@ from loyalty.models.transactions import (
 __all__ = [
     "Account",
     "ActivityRule",
+    "Cohort",
+    "CohortChange",
+    "CohortChangeAction",
+    "CohortRuleSetting",
+    "CohortStatus",
     "ExecutionStatus",
     "FxRate",
     "LoyaltyCurrency",
@@ -47,6 +60,7 @@ __all__ = [
     "RulePeriod",
     "StatusMessageCode",
     "Tier",
+    "TierChange",
     "Transaction",
     "TransactionStatus",
     "TransactionSubType",

@@ -51,6 +51,10 @@ class LoyaltyCurrency(models.Model):
     balances_visible_to_partners = models.BooleanField(
         default=False, help_text="Partners see members' balances on lookup."
     )
+    tier_window_days = models.PositiveSmallIntegerField(
+        default=365,
+        help_text="Tiers are recomputed from the points earned in this many past days.",
+    )
 
     class Meta:
         verbose_name_plural = "loyalty currencies"
@@ -72,6 +76,10 @@ class LoyaltyCurrency(models.Model):
                 condition=models.Q(default_rounding__in=Rounding.values),
                 name="currency_default_rounding_valid",
             ),
+            models.CheckConstraint(
+                condition=models.Q(tier_window_days__gte=1),
+                name="currency_tier_window_days_positive",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -79,7 +87,11 @@ class LoyaltyCurrency(models.Model):
 
 
 class Tier(models.Model):
-    """A membership tier of one currency (e.g. silver, gold); a higher level ranks higher."""
+    """A membership tier of one currency (e.g. silver, gold); a higher level ranks higher.
+
+    `threshold` is what a member must have earned in the currency's rolling tier window to be
+    placed in the tier by the recompute (loyalty.services.tiers); the highest tier reached wins.
+    """
 
     loyalty_currency = models.ForeignKey(
         LoyaltyCurrency, on_delete=models.CASCADE, related_name="tiers"
@@ -87,6 +99,10 @@ class Tier(models.Model):
     code = models.SlugField(max_length=64, help_text="The tier id partners see, e.g. gold.")
     name = models.CharField(max_length=100)
     level = models.PositiveSmallIntegerField()
+    threshold = models.PositiveBigIntegerField(
+        default=0,
+        help_text="Points earned in the currency's tier window needed to reach this tier.",
+    )
 
     class Meta:
         ordering = ["loyalty_currency", "level"]
@@ -96,6 +112,9 @@ class Tier(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["loyalty_currency", "level"], name="tier_level_unique_per_currency"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(threshold__gte=0), name="tier_threshold_not_negative"
             ),
         ]
 

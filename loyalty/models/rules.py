@@ -64,6 +64,14 @@ class RuleBase(models.Model):
         max_length=255, blank=True, help_text="The reason written on the transactions it earns."
     )
     enabled = models.BooleanField(default=True)
+    cohort = models.ForeignKey(
+        "loyalty.Cohort",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Only for this cohort; empty: for the owner and all its cohorts.",
+    )
     valid_from = models.DateTimeField(
         null=True, blank=True, help_text="From this instant on (inclusive); empty: always."
     )

@@ -33,10 +33,13 @@ _UNIT_VALUE_FIELDS = {
 def candidate_purchase_rules(*, loyalty_currency: LoyaltyCurrency) -> list[PurchaseRule]:
     """The enabled purchase rules of the currency, with what their specs need prefetched.
 
-    Disabled rules are left out: a partner has no use for rules staff switched off.
+    Disabled rules are left out: a partner has no use for rules staff switched off. So are rules
+    reserved to a cohort: they run only through that cohort's own operations.
     """
     return list(
-        PurchaseRule.objects.filter(loyalty_currency=loyalty_currency, enabled=True)
+        PurchaseRule.objects.filter(
+            loyalty_currency=loyalty_currency, enabled=True, cohort__isnull=True
+        )
         .prefetch_related("tiers", "metadata_matches", "tier_multipliers__tier")
         .order_by("name", "id")
     )

@@ -95,10 +95,11 @@ def activity_rule_spec(rule: ActivityRule) -> ActivityRuleSpec:
 def _rules_by_activity(
     loyalty_currency: LoyaltyCurrency, activity_ids: Sequence[str]
 ) -> dict[str, list[ActivityRule]]:
-    """The currency's rules per requested activity, each activity once, in request order."""
+    """The currency's rules per requested activity, each activity once, in request order;
+    rules reserved to a cohort run only through that cohort's own operations."""
     by_activity: dict[str, list[ActivityRule]] = {activity: [] for activity in activity_ids}
     for rule in ActivityRule.objects.filter(
-        loyalty_currency=loyalty_currency, activity__in=by_activity
+        loyalty_currency=loyalty_currency, activity__in=by_activity, cohort__isnull=True
     ).order_by("activity", "name", "pk"):
         by_activity[rule.activity].append(rule)
     return by_activity

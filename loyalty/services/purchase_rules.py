@@ -7,7 +7,8 @@ triggers for one member run one after the other, and a per-member cap holds.
 """
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -32,8 +33,8 @@ from loyalty.models import (
     TransactionType,
 )
 from loyalty.rules import loading
-from loyalty.rules.evaluation import evaluate_purchase
-from loyalty.rules.inputs import PurchaseRequest, Reason
+from loyalty.rules.evaluation import evaluate_purchase, period_start
+from loyalty.rules.inputs import MemberSnapshot, PurchaseRequest, Reason
 from loyalty.services.accounts import member_account
 from partners import scope
 from partners.models import ExecutionMode, Partnership, PartnershipType
@@ -74,9 +75,14 @@ def purchase_evaluate(
     tags: frozenset[str],
     metadata: dict[str, Any],
     at: dt.datetime,
+    excluded_awards: Sequence[RuleAward] = (),
 ) -> PurchaseEvaluation:
-    """Load the currency's rules, the member and the rates, and evaluate the purchase at `at`."""
+    """Load the currency's rules, the member and the rates, and evaluate the purchase at `at`.
+
+    `excluded_awards` (a retrigger's own awards) are left out of the member's capped totals.
+    """
     rules = loading.candidate_purchase_rules(loyalty_currency=loyalty_currency)
+    snapshot = loading.member_snapshot(member=member, rules=rules, at=at)
     specs = [loading.purchase_rule_spec(rule, loyalty_currency=loyalty_currency) for rule in rules]
     request = PurchaseRequest(
         amount=fiat_amount,
@@ -94,7 +100,7 @@ def purchase_evaluate(
     evaluation = evaluate_purchase(
         rules=specs,
         request=request,
-        member=loading.member_snapshot(member=member, rules=rules, at=at),
+        member=_without_awards(snapshot, awards=excluded_awards, rules=rules, at=at),
     )
     fired, not_fired = [], []
     for rule, outcome in zip(rules, evaluation.outcomes, strict=True):
@@ -193,12 +199,8 @@ def purchase_rules_trigger(
             "type": TransactionType.ACCRUAL,
             "sub_type": TransactionSubType.PURCHASE_RULE,
             "created_by_partner": partner,
-            "bonus": all(item.rule.is_bonus for item in group),
-            "reason": _reason(group, mode=mode, requested=reason),
-            "external_reference": external_reference,
-            "metadata": metadata,
             "loyalty_system_data": loyalty_system_data or {},
-            "related_data": _related_data(execution, group),
+            **_details(execution, group),
         }
         if release_date is not None:
             tx = ledger.hold(release_date=release_date, **moves)
@@ -247,6 +249,237 @@ def purchase_rule_execution_cancel(*, execution: PurchaseRuleExecution) -> Purch
     return execution
 
 
+@db_transaction.atomic
+def purchase_rules_retrigger(
+    *,
+    partner: Partner,
+    execution: PurchaseRuleExecution,
+    fiat_amount: Decimal,
+    fiat_currency: str,
+    tags: frozenset[str] = frozenset(),
+    metadata: dict[str, Any] | None = None,
+    reason: str = "",
+    release_date: dt.datetime | None = None,
+    loyalty_system_data: dict[str, Any] | None = None,
+) -> PurchaseRuleExecution:
+    """Re-evaluate a pending execution with the updated booking and adjust its pending units.
+
+    The booking replaces the stored one (amount, currency, tags, metadata, reason); the
+    release date and loyalty_system_data change only when given. Evaluation runs at the
+    execution's original time, so the validity windows, days, hours, rates and cap periods
+    are those of the purchase; the rules are today's enabled ones and the tier the member's
+    current one. The execution's own awards are left out of the per-member caps, since they
+    are what is being re-decided.
+
+    Completed transactions are never touched: a rule whose units were released keeps them.
+    Per rule with a pending transaction: still fires -> amended to the new points; no longer
+    fires -> cancelled. A rule that fires and has no live transaction gets a new pending one.
+    In single_transaction mode the one transaction is amended to the new total (cancelled at
+    zero). Refused with invalid_execution_state unless a transaction is still pending.
+    """
+    scope.require_partnership(partner, execution.loyalty_currency, PartnershipType.ISSUING)
+    # The same lock as trigger, taken first: the caps read below cannot go stale.
+    member = (
+        Member.objects.select_for_update(of=("self",))
+        .select_related("tier")
+        .get(pk=execution.member_id)
+    )
+    execution = (
+        PurchaseRuleExecution.objects.select_for_update(of=("self",))
+        .select_related("loyalty_currency", "partner")
+        .get(pk=execution.pk)
+    )
+    # Locked so that the release sweep (SKIP LOCKED) leaves them to this retrigger.
+    transactions = list(
+        Transaction.objects.select_for_update(of=("self",))
+        .select_related("origin_account__partner")
+        .filter(purchase_rule_executions=execution)
+        .order_by("id")
+    )
+    pending = [tx for tx in transactions if tx.status == TransactionStatus.PENDING]
+    if execution.status == ExecutionStatus.CANCELLED or not pending:
+        raise DomainError(
+            f"Purchase rule execution {execution.public_id} has no pending transaction; only a "
+            "pending execution can be retriggered.",
+            field="id",
+            code="invalid_execution_state",
+        )
+    # Awards of cancelled transactions gave nothing; the others are this execution's own.
+    live = {tx.pk: tx for tx in transactions if tx.status != TransactionStatus.CANCELLED}
+    awards = list(
+        RuleAward.objects.filter(transaction__in=list(live.values()))
+        .select_related("purchase_rule")
+        .order_by("id")
+    )
+    for award in awards:
+        award.transaction = live[award.transaction_id]
+    evaluation = purchase_evaluate(
+        loyalty_currency=execution.loyalty_currency,
+        member=member,
+        fiat_amount=fiat_amount,
+        fiat_currency=fiat_currency,
+        tags=tags,
+        metadata=metadata or {},
+        at=execution.created_at,
+        excluded_awards=awards,
+    )
+    execution.fiat_amount = fiat_amount
+    execution.fiat_currency = fiat_currency
+    execution.tags = sorted(tags)
+    execution.metadata = metadata or {}
+    execution.reason = reason
+    execution.release_date = release_date or execution.release_date
+    changes = {"release_date": release_date}
+    if loyalty_system_data is not None:
+        changes["loyalty_system_data"] = loyalty_system_data
+    issue = _Issue(
+        execution=execution,
+        member=member,
+        origin=pending[0].origin_account,
+        loyalty_system_data=(
+            pending[0].loyalty_system_data if loyalty_system_data is None else loyalty_system_data
+        ),
+    )
+    if execution.execution_mode == ExecutionMode.SINGLE_TRANSACTION:
+        _retrigger_single(issue, pending[0], awards, evaluation.fired, changes)
+    else:
+        _retrigger_multiple(issue, awards, evaluation.fired, changes)
+    statuses = execution.transactions.values_list("status", flat=True)
+    execution.status = execution_status(stored=execution.status, transaction_statuses=statuses)
+    execution.save()
+    return execution
+
+
+def execution_status(*, stored: str, transaction_statuses: Sequence[str]) -> str:
+    """An execution's status as its transactions tell it; the stored one is set when the
+    execution is written and goes stale once the release sweep completes its transactions.
+
+    Cancelled through the cancel operation stays cancelled; otherwise pending while any
+    transaction is, completed once any was (or when no rule fired), cancelled when all were.
+    """
+    if stored == ExecutionStatus.CANCELLED:
+        return ExecutionStatus.CANCELLED
+    statuses = set(transaction_statuses)
+    if TransactionStatus.PENDING in statuses:
+        return ExecutionStatus.PENDING
+    if not statuses or TransactionStatus.COMPLETED in statuses:
+        return ExecutionStatus.COMPLETED
+    return ExecutionStatus.CANCELLED
+
+
+@dataclass(frozen=True)
+class _Issue:
+    """What a retrigger needs to hold new units: from the execution's origin to the member."""
+
+    execution: PurchaseRuleExecution
+    member: Member
+    origin: Account
+    loyalty_system_data: dict[str, Any]
+
+    def hold(self, group: tuple[Fired, ...]) -> Transaction:
+        execution = self.execution
+        tx = ledger.hold(
+            origin=self.origin,
+            destination=member_account(member=self.member),
+            amount=sum(item.points for item in group),
+            type=TransactionType.ACCRUAL,
+            sub_type=TransactionSubType.PURCHASE_RULE,
+            release_date=execution.release_date,
+            created_by_partner=execution.partner,
+            loyalty_system_data=self.loyalty_system_data,
+            **_details(execution, group),
+        )
+        execution.transactions.add(tx)
+        return tx
+
+    def award(self, item: Fired, tx: Transaction) -> RuleAward:
+        """Dated at the purchase, so that it counts in the cap period the evaluation used."""
+        return RuleAward.objects.create(
+            purchase_rule=item.rule,
+            member=self.member,
+            points=item.points,
+            transaction=tx,
+            created_at=self.execution.created_at,
+        )
+
+
+def _retrigger_multiple(
+    issue: _Issue,
+    awards: list[RuleAward],
+    fired: tuple[Fired, ...],
+    changes: dict[str, Any],
+) -> None:
+    """One transaction per rule: amend, cancel or add each rule's own pending transaction."""
+    now_firing = {item.rule.pk: item for item in fired}
+    live = {award.purchase_rule_id for award in awards}
+    for award in awards:
+        tx = award.transaction
+        if tx.status != TransactionStatus.PENDING:
+            continue
+        item = now_firing.get(award.purchase_rule_id)
+        if item is None:
+            ledger.cancel(transaction=tx)
+            continue
+        ledger.amend(
+            transaction=tx, amount=item.points, **changes, **_details(issue.execution, (item,))
+        )
+        award.points = item.points
+        award.save(update_fields=["points"])
+    for item in fired:
+        if item.rule.pk not in live:
+            issue.award(item, issue.hold((item,)))
+
+
+def _retrigger_single(
+    issue: _Issue,
+    tx: Transaction,
+    awards: list[RuleAward],
+    fired: tuple[Fired, ...],
+    changes: dict[str, Any],
+) -> None:
+    """One transaction for all rules: amend it to the new total (cancel it at zero), and make
+    its awards the new split; a rule that no longer fires loses its award."""
+    if not fired:
+        ledger.cancel(transaction=tx)
+        return
+    total = sum(item.points for item in fired)
+    ledger.amend(transaction=tx, amount=total, **changes, **_details(issue.execution, fired))
+    now_firing = {item.rule.pk: item for item in fired}
+    for award in awards:
+        item = now_firing.pop(award.purchase_rule_id, None)
+        if item is None:
+            award.delete()
+        elif award.points != item.points:
+            award.points = item.points
+            award.save(update_fields=["points"])
+    for item in now_firing.values():
+        issue.award(item, tx)
+
+
+def _without_awards(
+    snapshot: MemberSnapshot,
+    *,
+    awards: Sequence[RuleAward],
+    rules: Sequence[PurchaseRule],
+    at: dt.datetime,
+) -> MemberSnapshot:
+    """The snapshot less `awards`, each taken off its rule's total if it lies in the period
+    the snapshot counted (see loading.member_snapshot)."""
+    capped = {rule.pk: rule for rule in rules if rule.public_id in snapshot.awarded}
+    awarded = dict(snapshot.awarded)
+    for award in awards:
+        rule = capped.get(award.purchase_rule_id)
+        if rule is None:
+            continue
+        since = period_start(period=rule.member_cap_period, at=at, time_zone=rule.time_zone)
+        if award.created_at >= since:
+            current = awarded[rule.public_id]
+            awarded[rule.public_id] = replace(
+                current, points=current.points - award.points, count=current.count - 1
+            )
+    return replace(snapshot, awarded=awarded)
+
+
 def _issuing_account(partner: Partner, loyalty_currency: LoyaltyCurrency) -> Account:
     """The caller's default account in the currency: for the owner, that is the mint."""
     account = (
@@ -288,6 +521,17 @@ def _reason(group: tuple[Fired, ...], *, mode: str, requested: str) -> str:
         return requested
     joined = "; ".join(item.rule.reason or item.rule.name for item in group)
     return joined[:REASON_MAX_LENGTH]
+
+
+def _details(execution: PurchaseRuleExecution, group: tuple[Fired, ...]) -> dict[str, Any]:
+    """The descriptive fields of the transaction that issues `group`'s points."""
+    return {
+        "bonus": all(item.rule.is_bonus for item in group),
+        "reason": _reason(group, mode=execution.execution_mode, requested=execution.reason),
+        "external_reference": execution.external_reference,
+        "metadata": execution.metadata,
+        "related_data": _related_data(execution, group),
+    }
 
 
 def _related_data(execution: PurchaseRuleExecution, group: tuple[Fired, ...]) -> dict[str, Any]:

@@ -257,6 +257,12 @@ def test_editing_a_member_changes_profile_but_not_membership_id(admin_client, me
         tier,
         "New",
     )
+    change = member.tier_changes.get()
+    assert (change.to_tier, change.changed_by.username, change.reason) == (
+        tier,
+        "admin",
+        "set by staff",
+    )
 
 
 def test_a_member_carries_only_the_fields_of_its_type(admin_client, currency):
@@ -766,6 +772,7 @@ def test_adding_a_currency_creates_its_mint_and_tiers(admin_client):
             "tiers-0-code": "silver",
             "tiers-0-name": "Silver",
             "tiers-0-level": "1",
+            "tiers-0-threshold": "5000",
         },
     )
     assert response.status_code == 302
