@@ -767,6 +767,7 @@ def test_adding_a_currency_creates_its_mint_and_tiers(admin_client):
             "customers_perceived_value": "0.012",
             "issuing_partners_cost": "0.008",
             "default_rounding": "bankers_rounding",
+            "tier_window_days": "365",
             "tiers-TOTAL_FORMS": "1",
             "tiers-INITIAL_FORMS": "0",
             "tiers-0-code": "silver",
@@ -775,7 +776,7 @@ def test_adding_a_currency_creates_its_mint_and_tiers(admin_client):
             "tiers-0-threshold": "5000",
         },
     )
-    assert response.status_code == 302
+    assert response.status_code == 302, response.context["adminform"].form.errors
     currency = LoyaltyCurrency.objects.get(code="SKY_MILES")
     mint = mint_account(loyalty_currency=currency)
     assert (mint.partner, mint.credit_limit) == (owner, None)
