@@ -17,7 +17,6 @@ from loyalty.models import (
     ActivityRule,
     LoyaltyCurrency,
     Member,
-    PriceType,
     PurchaseRule,
     RuleAward,
     Tier,
@@ -30,16 +29,10 @@ from loyalty.rules.inputs import (
     Awarded,
     MemberSnapshot,
     PurchaseRequest,
-    PurchaseRuleSpec,
     RuleOutcome,
 )
+from loyalty.rules.loading import purchase_rule_spec
 from loyalty.services.fx import FxRateMissing, fx_rate_get
-
-_UNIT_VALUE_FIELDS = {
-    PriceType.BASE_ECONOMIC_VALUE: "base_economic_value",
-    PriceType.CUSTOMERS_PERCEIVED_VALUE: "customers_perceived_value",
-    PriceType.ISSUING_PARTNERS_COST: "issuing_partners_cost",
-}
 
 
 def split_tags(text: str) -> list[str]:
@@ -130,43 +123,6 @@ class ActivitySimulationForm(_WhoAndWhenForm):
 
 
 # Loading ------------------------------------------------------------------------------------
-
-
-def _trimmed(amount: Decimal | None) -> Decimal | None:
-    """100.0000 as the database returns it -> 1E+2, which the reasons show as 100.00."""
-    return None if amount is None else amount.normalize()
-
-
-def _purchase_spec(rule: PurchaseRule) -> PurchaseRuleSpec:
-    """The rule as evaluation sees it (tiers, matches and multipliers prefetched)."""
-    currency = rule.loyalty_currency
-    return PurchaseRuleSpec(
-        public_id=rule.public_id,
-        name=rule.name,
-        fiat_currency=rule.fiat_currency,
-        enabled=rule.enabled,
-        tags=frozenset(rule.tags),
-        valid_from=rule.valid_from,
-        valid_to=rule.valid_to,
-        time_zone=rule.time_zone,
-        min_amount=_trimmed(rule.min_amount),
-        max_amount=_trimmed(rule.max_amount),
-        tiers=frozenset(tier.code for tier in rule.tiers.all()),
-        weekdays=rule.weekdays,
-        hour_from=rule.hour_from,
-        hour_to=rule.hour_to,
-        metadata_matches=frozenset((m.key, m.value) for m in rule.metadata_matches.all()),
-        points_per_unit=rule.points_per_unit,
-        percentage=rule.percentage,
-        unit_value=getattr(currency, _UNIT_VALUE_FIELDS[rule.price_type]),
-        unit_value_currency=currency.fiat_currency,
-        fixed_bonus=rule.fixed_bonus,
-        tier_multipliers={m.tier.code: m.multiplier for m in rule.tier_multipliers.all()},
-        max_points_per_purchase=rule.max_points_per_purchase,
-        max_points_per_member=rule.max_points_per_member,
-        member_cap_period=rule.member_cap_period,
-        is_bonus=rule.is_bonus,
-    )
 
 
 def _activity_spec(rule: ActivityRule) -> ActivityRuleSpec:
@@ -279,7 +235,7 @@ def simulate_purchase(cleaned: dict) -> Simulation:
         rates=_rates(rules, fiat_currency=cleaned["fiat_currency"], on=timezone.localdate(at)),
     )
     evaluation = evaluate_purchase(
-        rules=[_purchase_spec(rule) for rule in rules],
+        rules=[purchase_rule_spec(rule, loyalty_currency=rule.loyalty_currency) for rule in rules],
         request=request,
         member=_snapshot(cleaned, rules, kind="purchase_rule", period_field="member_cap_period"),
     )

@@ -1,0 +1,67 @@
+"""A rule built in the admin fires through the API as the admin's simulation said it would."""
+
+import datetime as dt
+
+import time_machine
+
+from loyalty.models import PurchaseRule
+from loyalty.services.accounts import member_account
+from tests.factories import MemberFactory, TierFactory
+from tests.loyalty.test_rule_admin import AT, purchase_post, simulate, url
+
+FRIDAY_NOON = dt.datetime(2026, 11, 20, 12, 0, tzinfo=dt.UTC)  # the admin simulation's AT
+
+
+@time_machine.travel(FRIDAY_NOON, tick=False)
+def test_admin_rule_simulated_then_triggered_through_the_api(
+    admin_client, issuer_client, currency, ledger_balances
+):
+    gold = TierFactory(loyalty_currency=currency, code="gold", name="Gold")
+    member = MemberFactory(loyalty_currency=currency, tier=gold)
+    created = admin_client.post(
+        url("purchaserule_add"),
+        purchase_post(
+            currency,
+            name="Gold weekend",
+            tags="online",
+            min_amount="20",
+            fixed_bonus="50",
+            **{
+                "tiers": [gold.pk],
+                "tier_multipliers-TOTAL_FORMS": "1",
+                "tier_multipliers-0-tier": gold.pk,
+                "tier_multipliers-0-multiplier": "1.5",
+            },
+        ),
+    )
+    assert created.status_code == 302, created.context["adminform"].form.errors
+    assert AT == {"at_0": "2026-11-20", "at_1": "12:00"}
+
+    simulated = simulate(
+        admin_client,
+        currency,
+        membership_id=member.membership_id,
+        amount="40.50",
+        tags="online",
+    )
+    rows = {row.rule.name: row.outcome for row in simulated.context["simulation"].rows}
+    expected = rows["Gold weekend"].points
+    assert rows["Gold weekend"].fired
+    assert expected == 171  # 40.50 EUR x 2 points x 1.5 for gold = 121.5, down to 121, + 50
+
+    triggered = issuer_client.post(
+        "/accruals/purchase-rules/trigger",
+        {
+            "fiat_amount": "40.50",
+            "fiat_currency": "EUR",
+            "loyalty_currency": currency.code,
+            "member": member.loyalty_program_identifiers,
+            "tags": ["online"],
+        },
+    )
+    assert triggered.status_code == 200, triggered.content
+    assert triggered.json()["total"] == expected
+    rule_id = PurchaseRule.objects.get(name="Gold weekend").public_id
+    assert [r["rule"]["id"] for r in triggered.json()["rules"]] == [rule_id]
+    assert member_account(member=member).balance == expected
+    ledger_balances()
