@@ -54,6 +54,14 @@ class TagsField(forms.CharField):
         return list(initial or []) != self.to_python(data)
 
 
+def _check_cohort(form: forms.ModelForm, cleaned: dict) -> None:
+    """A rule can be reserved only to a cohort of its currency's owner: no other cohort runs
+    the currency's rules."""
+    currency, cohort = cleaned.get("loyalty_currency"), cleaned.get("cohort")
+    if currency is not None and cohort is not None and cohort.owner_id != currency.owner_id:
+        form.add_error("cohort", f"Not a cohort of the owner of {currency.code}.")
+
+
 class PurchaseRuleForm(forms.ModelForm):
     tags = TagsField(
         required=False,
@@ -66,6 +74,7 @@ class PurchaseRuleForm(forms.ModelForm):
         fields = [
             "name",
             "loyalty_currency",
+            "cohort",
             "reason",
             "enabled",
             "is_bonus",
@@ -99,6 +108,32 @@ class PurchaseRuleForm(forms.ModelForm):
                 self.add_error(
                     "tiers", f"Not tiers of {currency.code}: {', '.join(sorted(foreign))}."
                 )
+        _check_cohort(self, cleaned)
+        return cleaned
+
+
+class ActivityRuleForm(forms.ModelForm):
+    class Meta:
+        model = ActivityRule
+        fields = [
+            "name",
+            "loyalty_currency",
+            "cohort",
+            "reason",
+            "enabled",
+            "activity",
+            "valid_from",
+            "valid_to",
+            "time_zone",
+            "points",
+            "once_per_member",
+            "max_per_member",
+            "limit_period",
+        ]
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        _check_cohort(self, cleaned)
         return cleaned
 
 
@@ -231,7 +266,16 @@ class PurchaseRuleAdmin(SimulationAdminMixin, admin.ModelAdmin):
     fieldsets = [
         (
             "Basics",
-            {"fields": ["name", "public_id", "loyalty_currency", "reason", "enabled", "is_bonus"]},
+            {
+                "fields": [
+                    "name",
+                    "public_id",
+                    ("loyalty_currency", "cohort"),
+                    "reason",
+                    "enabled",
+                    "is_bonus",
+                ]
+            },
         ),
         (
             "When it applies",
@@ -317,6 +361,7 @@ def validity_text(rule: PurchaseRule | ActivityRule) -> str:
 
 @admin.register(ActivityRule)
 class ActivityRuleAdmin(SimulationAdminMixin, admin.ModelAdmin):
+    form = ActivityRuleForm
     list_display = [
         "name",
         "public_id",
@@ -334,7 +379,18 @@ class ActivityRuleAdmin(SimulationAdminMixin, admin.ModelAdmin):
     change_list_template = "admin/loyalty/activityrule/change_list.html"
     change_form_template = "admin/loyalty/activityrule/change_form.html"
     fieldsets = [
-        ("Basics", {"fields": ["name", "public_id", "loyalty_currency", "reason", "enabled"]}),
+        (
+            "Basics",
+            {
+                "fields": [
+                    "name",
+                    "public_id",
+                    ("loyalty_currency", "cohort"),
+                    "reason",
+                    "enabled",
+                ]
+            },
+        ),
         ("When it applies", {"fields": ["activity", ("valid_from", "valid_to"), "time_zone"]}),
         ("Reward", {"fields": ["points"]}),
         (

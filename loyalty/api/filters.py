@@ -25,8 +25,9 @@ def _parse_bound(text: str, *, end: bool) -> dt.datetime:
     if moment is None:
         if day is None:
             raise forms.ValidationError(
-                f"{text!r} is not a date (YYYY-MM-DD) or date-time (YYYY-MM-DDThh:mm[:ss][Z]).",
+                "%(value)r is not a date (YYYY-MM-DD) or date-time (YYYY-MM-DDThh:mm[:ss][Z]).",
                 code="invalid",
+                params={"value": text},
             )
         moment = dt.datetime.combine(day + dt.timedelta(days=1) if end else day, dt.time.min)
         if end:
@@ -35,11 +36,15 @@ def _parse_bound(text: str, *, end: bool) -> dt.datetime:
         return timezone.make_aware(moment, dt.UTC)
     offset = moment.utcoffset()
     if offset is None or abs(offset) >= dt.timedelta(hours=16):
-        raise forms.ValidationError(f"{text!r} has an impossible UTC offset.", code="invalid")
+        raise forms.ValidationError(
+            "%(value)r has an impossible UTC offset.", code="invalid", params={"value": text}
+        )
     try:
         return moment.astimezone(dt.UTC)
     except OverflowError as exc:
-        raise forms.ValidationError(f"{text!r} is out of range.", code="invalid") from exc
+        raise forms.ValidationError(
+            "%(value)r is out of range.", code="invalid", params={"value": text}
+        ) from exc
 
 
 class DateTimeRangeField(forms.CharField):

@@ -2,6 +2,7 @@ from django.urls import path
 
 from loyalty.api import (
     activity_rules,
+    cohort_rules,
     cohorts,
     conversions,
     members,
@@ -58,8 +59,26 @@ urlpatterns += [
         "cohorts/<str:cohort_id>/loyalty-rules/activities",
         cohorts.CohortActivityRulesView.as_view(),
     ),
+    # The literal simulate and execute paths come before .../activities/<rule_id>, which
+    # would otherwise take "simulate" for a rule id.
+    path(
+        "cohorts/<str:cohort_id>/loyalty-rules/activities/simulate",
+        cohort_rules.CohortActivitySimulateView.as_view(),
+    ),
+    path(
+        "cohorts/<str:cohort_id>/loyalty-rules/activities/execute",
+        cohort_rules.CohortActivityExecuteView.as_view(),
+    ),
     path(
         "cohorts/<str:cohort_id>/loyalty-rules/activities/<str:rule_id>",
         cohorts.CohortActivityRuleView.as_view(),
+    ),
+    path(
+        "loyalty-rules/<str:cohort_id>/purchases/simulate",
+        cohort_rules.CohortPurchaseSimulateView.as_view(),
+    ),
+    path(
+        "loyalty-rules/<str:cohort_id>/purchases/execute",
+        cohort_rules.CohortPurchaseExecuteView.as_view(),
     ),
 ]

@@ -9,9 +9,11 @@ import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 
 from loyalty.models import (
+    Cohort,
+    CohortRuleSetting,
     LoyaltyCurrency,
     Member,
     PriceType,
@@ -30,16 +32,33 @@ _UNIT_VALUE_FIELDS = {
 }
 
 
-def candidate_purchase_rules(*, loyalty_currency: LoyaltyCurrency) -> list[PurchaseRule]:
+def cohort_rule_scope(*, cohort: Cohort | None, setting_field: str) -> Q:
+    """Which rules run for a request: without a cohort, only rules reserved to no cohort; for a
+    cohort, those and the rules reserved to it, less the ones the cohort switched off.
+
+    `setting_field` names the rule's column on CohortRuleSetting (purchase_rule or
+    activity_rule).
+    """
+    if cohort is None:
+        return Q(cohort__isnull=True)
+    switched_off = CohortRuleSetting.objects.filter(
+        cohort=cohort, enabled=False, **{f"{setting_field}__isnull": False}
+    ).values(f"{setting_field}_id")
+    return (Q(cohort__isnull=True) | Q(cohort=cohort)) & ~Q(pk__in=switched_off)
+
+
+def candidate_purchase_rules(
+    *, loyalty_currency: LoyaltyCurrency, cohort: Cohort | None = None
+) -> list[PurchaseRule]:
     """The enabled purchase rules of the currency, with what their specs need prefetched.
 
     Disabled rules are left out: a partner has no use for rules staff switched off. So are rules
-    reserved to a cohort: they run only through that cohort's own operations.
+    reserved to a cohort, unless `cohort` is that cohort: they run only through its own
+    operations, which also leave out the rules the cohort switched off.
     """
     return list(
-        PurchaseRule.objects.filter(
-            loyalty_currency=loyalty_currency, enabled=True, cohort__isnull=True
-        )
+        PurchaseRule.objects.filter(loyalty_currency=loyalty_currency, enabled=True)
+        .filter(cohort_rule_scope(cohort=cohort, setting_field="purchase_rule"))
         .prefetch_related("tiers", "metadata_matches", "tier_multipliers__tier")
         .order_by("name", "id")
     )

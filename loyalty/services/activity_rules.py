@@ -22,6 +22,7 @@ from loyalty import ledger
 from loyalty.models import (
     Account,
     ActivityRule,
+    Cohort,
     LoyaltyCurrency,
     Member,
     Partner,
@@ -39,6 +40,7 @@ from loyalty.rules.inputs import (
     MemberSnapshot,
     RuleOutcome,
 )
+from loyalty.rules.loading import cohort_rule_scope
 from loyalty.services.transactions import account_resolve
 from partners import scope
 from partners.models import PartnershipType
@@ -93,14 +95,17 @@ def activity_rule_spec(rule: ActivityRule) -> ActivityRuleSpec:
 
 
 def _rules_by_activity(
-    loyalty_currency: LoyaltyCurrency, activity_ids: Sequence[str]
+    loyalty_currency: LoyaltyCurrency, activity_ids: Sequence[str], *, cohort: Cohort | None = None
 ) -> dict[str, list[ActivityRule]]:
     """The currency's rules per requested activity, each activity once, in request order;
-    rules reserved to a cohort run only through that cohort's own operations."""
+    rules reserved to a cohort run only through that cohort's own operations, which also leave
+    out the rules the cohort switched off (see loading.cohort_rule_scope)."""
     by_activity: dict[str, list[ActivityRule]] = {activity: [] for activity in activity_ids}
-    for rule in ActivityRule.objects.filter(
-        loyalty_currency=loyalty_currency, activity__in=by_activity, cohort__isnull=True
-    ).order_by("activity", "name", "pk"):
+    for rule in (
+        ActivityRule.objects.filter(loyalty_currency=loyalty_currency, activity__in=by_activity)
+        .filter(cohort_rule_scope(cohort=cohort, setting_field="activity_rule"))
+        .order_by("activity", "name", "pk")
+    ):
         by_activity[rule.activity].append(rule)
     return by_activity
 
@@ -141,8 +146,9 @@ def _evaluate(
     member: Member,
     activity_ids: Sequence[str],
     at: dt.datetime,
+    cohort: Cohort | None = None,
 ) -> ActivityRuleRun:
-    by_activity = _rules_by_activity(loyalty_currency, activity_ids)
+    by_activity = _rules_by_activity(loyalty_currency, activity_ids, cohort=cohort)
     snapshot = MemberSnapshot(
         tier=member.tier.code if member.tier_id else None,
         awarded=_awarded(
@@ -175,11 +181,12 @@ def activity_rules_simulate(
     loyalty_currency: LoyaltyCurrency,
     member_identifiers: dict,
     activity_ids: Sequence[str],
+    cohort: Cohort | None = None,
 ) -> ActivityRuleRun:
     """What a trigger would pay now, and why each other rule of those activities would not.
 
     An activity id no rule rewards is not an error: it fires nothing; a repeated one counts once.
-    Nothing is written.
+    Nothing is written. With a `cohort`, its rules are evaluated.
     """
     member = _member_get(
         partner=partner, loyalty_currency=loyalty_currency, identifiers=member_identifiers
@@ -189,6 +196,7 @@ def activity_rules_simulate(
         member=member,
         activity_ids=activity_ids,
         at=timezone.now(),
+        cohort=cohort,
     )
 
 
@@ -199,6 +207,7 @@ def activity_rules_trigger(
     member_identifiers: dict,
     activity_ids: Sequence[str],
     release_date: dt.datetime | None = None,
+    cohort: Cohort | None = None,
     **details: Any,
 ) -> ActivityRuleRun:
     """Pay every rule that fires: one accrual per rule, and the RuleAward its limits count.
@@ -207,14 +216,16 @@ def activity_rules_trigger(
     `release_date` when one is given. An activity id repeated in the request counts once; one no
     rule rewards fires nothing. `details` are the transactions' descriptive fields (metadata,
     external_reference, loyalty_system_data). Either every fired rule is paid or none is.
+    With a `cohort`, its rules run and the points come from the cohort's own default account.
     """
     member = _member_get(
         partner=partner, loyalty_currency=loyalty_currency, identifiers=member_identifiers
     )
+    issuer = cohort.partner if cohort else partner
     origin = account_resolve(
         partner=partner,
         loyalty_currency=loyalty_currency,
-        reference=partner.public_id,
+        reference=issuer.public_id,
         field="loyalty_currency",
     )
     destination = member.accounts.get(loyalty_currency=loyalty_currency)
@@ -228,6 +239,7 @@ def activity_rules_trigger(
             member=member,
             activity_ids=activity_ids,
             at=at,
+            cohort=cohort,
         )
         paid = []
         for result in run.results:

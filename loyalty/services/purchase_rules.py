@@ -20,6 +20,7 @@ from loyalty import ledger
 from loyalty.errors import DomainError, NotFound
 from loyalty.models import (
     Account,
+    Cohort,
     ExecutionStatus,
     LoyaltyCurrency,
     Member,
@@ -76,12 +77,14 @@ def purchase_evaluate(
     metadata: dict[str, Any],
     at: dt.datetime,
     excluded_awards: Sequence[RuleAward] = (),
+    cohort: Cohort | None = None,
 ) -> PurchaseEvaluation:
     """Load the currency's rules, the member and the rates, and evaluate the purchase at `at`.
 
     `excluded_awards` (a retrigger's own awards) are left out of the member's capped totals.
+    With a `cohort`, its rules are evaluated (see loading.candidate_purchase_rules).
     """
-    rules = loading.candidate_purchase_rules(loyalty_currency=loyalty_currency)
+    rules = loading.candidate_purchase_rules(loyalty_currency=loyalty_currency, cohort=cohort)
     snapshot = loading.member_snapshot(member=member, rules=rules, at=at)
     specs = [loading.purchase_rule_spec(rule, loyalty_currency=loyalty_currency) for rule in rules]
     request = PurchaseRequest(
@@ -120,6 +123,7 @@ def purchase_rules_simulate(
     tags: frozenset[str] = frozenset(),
     metadata: dict[str, Any] | None = None,
     member: Member | None = None,
+    cohort: Cohort | None = None,
 ) -> PurchaseEvaluation:
     """What a trigger would issue now; nothing is written. The owner or an issuing partner."""
     scope.require_partnership(partner, loyalty_currency, PartnershipType.ISSUING)
@@ -131,6 +135,7 @@ def purchase_rules_simulate(
         tags=tags,
         metadata=metadata or {},
         at=timezone.now(),
+        cohort=cohort,
     )
 
 
@@ -149,15 +154,17 @@ def purchase_rules_trigger(
     release_date: dt.datetime | None = None,
     external_reference: str = "",
     loyalty_system_data: dict[str, Any] | None = None,
+    cohort: Cohort | None = None,
 ) -> PurchaseRuleExecution:
     """Evaluate the purchase and issue the fired rules' points from the caller's issuing account.
 
     One transaction per rule, or one for all of them when the execution mode is single; held
     until `release_date` when one is given. Atomic: a refusal (an overdraft, say) leaves
-    neither transactions, awards nor the execution behind.
+    neither transactions, awards nor the execution behind. With a `cohort`, its rules run and
+    the points come from the cohort's own default account; the caller stays the creator.
     """
     scope.require_partnership(partner, loyalty_currency, PartnershipType.ISSUING)
-    origin = _issuing_account(partner, loyalty_currency)
+    origin = _issuing_account(cohort.partner if cohort else partner, loyalty_currency)
     # The lock that serialises triggers for one member: taken before the awards are read.
     member = Member.objects.select_for_update(of=("self",)).select_related("tier").get(pk=member.pk)
     destination = member_account(member=member)
@@ -170,6 +177,7 @@ def purchase_rules_trigger(
         tags=tags,
         metadata=metadata,
         at=timezone.now(),
+        cohort=cohort,
     )
     mode = _execution_mode(partner, loyalty_currency, preferred_execution_mode)
     pending = release_date is not None and bool(evaluation.fired)
@@ -313,6 +321,8 @@ def purchase_rules_retrigger(
     )
     for award in awards:
         award.transaction = live[award.transaction_id]
+    # A cohort's execution pays from the cohort's own account: recompute with its rules.
+    issuer = pending[0].origin_account.partner
     evaluation = purchase_evaluate(
         loyalty_currency=execution.loyalty_currency,
         member=member,
@@ -322,6 +332,7 @@ def purchase_rules_retrigger(
         metadata=metadata or {},
         at=execution.created_at,
         excluded_awards=awards,
+        cohort=getattr(issuer, "cohort", None) if issuer else None,
     )
     execution.fiat_amount = fiat_amount
     execution.fiat_currency = fiat_currency

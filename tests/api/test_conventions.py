@@ -366,6 +366,8 @@ def test_created_at_range(issuer_client, five_accruals):
         f"{today},{today},{today}",
         "2020-01-01T00:00:00+17:24",
         "0001-01-01T00:00:00+01:00",
+        "%s",
+        "2020-01-01,%(value)s",
     ):
         response = get("/transactions", {"created_at__range": bad})
         assert response.status_code == 400, bad
