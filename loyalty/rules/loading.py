@@ -16,20 +16,13 @@ from loyalty.models import (
     CohortRuleSetting,
     LoyaltyCurrency,
     Member,
-    PriceType,
     PurchaseRule,
     RuleAward,
     TransactionStatus,
 )
 from loyalty.rules.evaluation import period_start
 from loyalty.rules.inputs import Awarded, MemberSnapshot, PurchaseRuleSpec
-from loyalty.services.fx import FxRateMissing, fx_rate_get
-
-_UNIT_VALUE_FIELDS = {
-    PriceType.BASE_ECONOMIC_VALUE: "base_economic_value",
-    PriceType.CUSTOMERS_PERCEIVED_VALUE: "customers_perceived_value",
-    PriceType.ISSUING_PARTNERS_COST: "issuing_partners_cost",
-}
+from loyalty.services.fx import UNIT_VALUE_FIELDS, FxRateMissing, fx_rate_get
 
 
 def cohort_rule_scope(*, cohort: Cohort | None, setting_field: str) -> Q:
@@ -86,7 +79,7 @@ def purchase_rule_spec(
         metadata_matches=frozenset((m.key, m.value) for m in rule.metadata_matches.all()),
         points_per_unit=rule.points_per_unit,
         percentage=rule.percentage,
-        unit_value=getattr(loyalty_currency, _UNIT_VALUE_FIELDS[rule.price_type]),
+        unit_value=getattr(loyalty_currency, UNIT_VALUE_FIELDS[rule.price_type]),
         unit_value_currency=loyalty_currency.fiat_currency,
         fixed_bonus=rule.fixed_bonus,
         tier_multipliers={m.tier.code: m.multiplier for m in rule.tier_multipliers.all()},

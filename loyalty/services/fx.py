@@ -28,7 +28,8 @@ FX_RATE_MAX_AGE_DAYS = 7
 CSV_COLUMNS = ("date", "base", "quote", "rate")
 
 _ISO4217 = re.compile(r"^[A-Z]{3}$")
-_UNIT_VALUE_FIELDS = {
+# The LoyaltyCurrency field holding one unit's fiat value for each stored price type.
+UNIT_VALUE_FIELDS = {
     PriceType.BASE_ECONOMIC_VALUE: "base_economic_value",
     PriceType.CUSTOMERS_PERCEIVED_VALUE: "customers_perceived_value",
     PriceType.ISSUING_PARTNERS_COST: "issuing_partners_cost",
@@ -134,8 +135,8 @@ def _unit_value(
     on: dt.date,
 ) -> Decimal:
     """The fiat value of one unit for the price type, in the loyalty currency's own fiat."""
-    if price_type in _UNIT_VALUE_FIELDS:
-        return getattr(loyalty_currency, _UNIT_VALUE_FIELDS[price_type])
+    if price_type in UNIT_VALUE_FIELDS:
+        return getattr(loyalty_currency, UNIT_VALUE_FIELDS[price_type])
     if price_type != PriceType.CUSTOM_VALUE:
         raise InvalidPriceType(f"Use one of {', '.join(PriceType.values)} for price_type.")
     if custom_value is None:
