@@ -25,8 +25,8 @@ from loyalty.api.purchase_rules import (
     PurchaseRuleSimulationResponse,
     PurchaseRuleTriggerRequest,
     PurchaseRuleTriggerResponse,
-    _purchase,
     execution_body,
+    purchase_booking,
 )
 from loyalty.services import cohort_rules as services
 from loyalty.services.cohorts import cohort_get
@@ -58,7 +58,7 @@ class CohortPurchaseSimulateView(PartnerAPIView):
             cohort=cohort,
             loyalty_currency=currency,
             member=member,
-            **_purchase(data),
+            **purchase_booking(data),
         )
         return Response(PurchaseRuleSimulationResponse(evaluation).data)
 
@@ -90,7 +90,7 @@ class CohortPurchaseExecuteView(PartnerAPIView):
             release_date=data.get("release_date"),
             external_reference=data.get("external_reference", ""),
             loyalty_system_data=data.get("loyalty_system_data"),
-            **_purchase(data),
+            **purchase_booking(data),
         )
         return Response(execution_body(execution))
 

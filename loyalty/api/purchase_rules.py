@@ -141,7 +141,9 @@ def execution_body(execution: PurchaseRuleExecution) -> dict:
     ).data
 
 
-def _purchase(data: dict) -> dict:
+def purchase_booking(data: dict) -> dict:
+    """The purchase itself from a validated request, as the purchase-rule services take it
+    (shared with the cohort operations)."""
     return {
         "fiat_amount": data["fiat_amount"],
         "fiat_currency": data["fiat_currency"],
@@ -166,7 +168,7 @@ class PurchaseRuleSimulateView(PartnerAPIView):
             scope.require_partnership(self.partner, currency)
             member = scope.member_get(loyalty_currency=currency, identifiers=data["member"])
         evaluation = services.purchase_rules_simulate(
-            partner=self.partner, loyalty_currency=currency, member=member, **_purchase(data)
+            partner=self.partner, loyalty_currency=currency, member=member, **purchase_booking(data)
         )
         return Response(PurchaseRuleSimulationResponse(evaluation).data)
 
@@ -193,7 +195,7 @@ class PurchaseRuleTriggerView(PartnerAPIView):
             release_date=data.get("release_date"),
             external_reference=data.get("external_reference", ""),
             loyalty_system_data=data.get("loyalty_system_data"),
-            **_purchase(data),
+            **purchase_booking(data),
         )
         return Response(execution_body(execution))
 
@@ -227,7 +229,7 @@ class PurchaseRuleExecutionRetriggerView(PartnerAPIView):
             reason=data.get("reason", ""),
             release_date=data.get("release_date"),
             loyalty_system_data=data.get("loyalty_system_data"),
-            **_purchase(data),
+            **purchase_booking(data),
         )
         return Response(execution_body(execution))
 
