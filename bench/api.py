@@ -136,9 +136,8 @@ def cast_create(members: int) -> Cast:
     its work on every request but never refuses one.
     """
     from bench.baseline import DESTINATION_PUBLIC_ID, ORIGIN_PUBLIC_ID
-    from loyalty.models import Account, Member, Partner
+    from loyalty.models import Account, Member, Partner, Partnership, PartnershipType
     from loyalty.services.accounts import loyalty_currency_create, partner_account_get_or_create
-    from partners.models import Partnership, PartnershipType
     from partners.services.credentials import credential_create
 
     owner = Partner.objects.create(company_name="Bench Owner", api_identifier="bench-owner")

@@ -36,7 +36,8 @@ from loyalty.models import (
     TransactionSubType,
     TransactionType,
 )
-from loyalty.services.accounts import loyalty_currency_create, mint_account
+from loyalty.selectors import mint_account
+from loyalty.services.accounts import loyalty_currency_create
 
 AMOUNT = 10
 ONE_ORIGIN_GOAL = 0.8

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-from loyalty.errors import DomainError
+from loyalty.errors import InvalidFiatAmount, InvalidRounding, InvalidUnitValue
 from loyalty.models.currencies import Rounding
 
 # Each mode as the decimal module names it; the amounts are never negative.
@@ -20,27 +20,6 @@ _ROUNDERS: dict[str, Callable[[Fraction], int]] = {
     Rounding.UP: math.ceil,  # ROUND_CEILING
     Rounding.DOWN: math.floor,  # ROUND_FLOOR
 }
-
-
-class ConversionError(DomainError):
-    """A refused conversion; `field` names the fiat-convert request field at fault."""
-
-    code = "conversion_error"
-
-
-class InvalidAmount(ConversionError):
-    code = "invalid_amount"
-    field = "amount"
-
-
-class InvalidUnitValue(ConversionError):
-    code = "invalid_unit_value"
-    field = "price_type"
-
-
-class InvalidRounding(ConversionError):
-    code = "invalid_rounding"
-    field = "rounding"
 
 
 @dataclass(frozen=True)
@@ -61,7 +40,7 @@ def fiat_to_loyalty(*, amount: Decimal, unit_value: Decimal, rounding: str) -> C
     """Convert `amount` of fiat into units worth `unit_value` each, in the same fiat currency."""
     _require_decimal(amount=amount, unit_value=unit_value)
     if not amount.is_finite() or amount < 0:
-        raise InvalidAmount("The amount must be a number of zero or more.")
+        raise InvalidFiatAmount("The amount must be a number of zero or more.")
     if not unit_value.is_finite() or unit_value <= 0:
         raise InvalidUnitValue("The value of one loyalty unit must be greater than zero.")
     if rounding not in _ROUNDERS:

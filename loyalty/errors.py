@@ -1,8 +1,9 @@
-"""The base of every refusal the domain raises: a message, a machine code and the field at fault.
+"""Every refusal of the core domain, in one place: a message, a machine code and the field at fault.
 
-The partner API turns any DomainError into its `http_status` (400 unless a subclass says otherwise)
-in the contract's error shape (`{"errors": [{"message", "field", "code"}]}`), so services raise
-these rather than HTTP errors.
+The partner API turns any DomainError into its `http_status` (400 unless a class says otherwise)
+in the contract's error shape (`{"errors": [{"message", "field", "code"}]}`), and the admin shows
+its message, so services raise these and never HTTP or form errors. Each name is defined here
+once; the groups follow the modules that raise them.
 """
 
 
@@ -21,10 +22,205 @@ class DomainError(Exception):
 
 
 class NotFound(DomainError):
+    """The caller may not see it, or it does not exist: the same answer for both."""
+
     code = "not_found"
     http_status = 404
 
 
 class Forbidden(DomainError):
+    """Outside the caller's partnerships or ownership."""
+
     code = "permission_denied"
     http_status = 403
+
+
+# Lookups of the partner API's references (loyalty.selectors) ---------------------------------
+
+
+class UnknownCurrency(DomainError):
+    code = "does_not_exist"
+    field = "loyalty_currency"
+
+
+class InvalidMemberIdentifiers(DomainError):
+    """loyalty_program_identifiers without a membership number (`id`)."""
+
+    code = "invalid"
+    field = "loyalty_program_identifiers"
+
+
+class MemberNotFound(DomainError):
+    """A 400 where the member is a request field (accruals, rule triggers); lookups of the
+    member itself answer MemberNotFoundLookup (404) instead."""
+
+    code = "member_does_not_exist"
+    field = "member"
+
+
+class MemberNotFoundLookup(NotFound):
+    code = "member_does_not_exist"
+    field = "loyalty_program_identifiers"
+
+
+class AccountNotFound(DomainError):
+    """An origin or destination naming no account of the request's currency (a 400)."""
+
+    code = "does_not_exist"
+
+
+class NoIssuingAccount(DomainError):
+    code = "no_issuing_account"
+    field = "loyalty_currency"
+
+
+class TransactionNotFound(NotFound):
+    field = "id"
+
+
+# The ledger (loyalty.ledger) -----------------------------------------------------------------
+
+
+class LedgerError(DomainError):
+    """A refused ledger operation."""
+
+    code = "ledger_error"
+
+
+class InvalidAmount(LedgerError):
+    code = "invalid_amount"
+    field = "amount"
+
+
+class InsufficientFunds(LedgerError):
+    code = "insufficient_funds"
+    field = "amount"
+
+
+class InactiveAccountOwner(LedgerError):
+    code = "inactive_account_owner"
+
+
+class CurrencyMismatch(LedgerError):
+    code = "currency_mismatch"
+    field = "loyalty_currency"
+
+
+class InvalidTransactionState(LedgerError):
+    code = "invalid_transaction_state"
+
+
+class InvalidReleaseDate(LedgerError):
+    code = "invalid_release_date"
+    field = "release_date"
+
+
+class ReasonRequired(LedgerError):
+    """A staff correction without a reason."""
+
+    code = "reason_required"
+    field = "reason"
+
+
+# Movements asked for by partners (loyalty.services.transactions) ------------------------------
+
+
+class InvalidOrigin(DomainError):
+    """An origin the operation does not take (a member's account as an accrual's origin)."""
+
+    code = "invalid_origin"
+    field = "origin"
+
+
+class InvalidTransfer(DomainError):
+    code = "invalid_transfer"
+    field = "destination"
+
+
+# Conversions and FX (loyalty.conversion, loyalty.services.fx) --------------------------------
+
+
+class ConversionError(DomainError):
+    """A refused conversion; `field` names the fiat-convert request field at fault."""
+
+    code = "conversion_error"
+
+
+class InvalidFiatAmount(ConversionError):
+    code = "invalid_amount"
+    field = "amount"
+
+
+class InvalidUnitValue(ConversionError):
+    code = "invalid_unit_value"
+    field = "price_type"
+
+
+class InvalidRounding(ConversionError):
+    code = "invalid_rounding"
+    field = "rounding"
+
+
+class FxRateMissing(ConversionError):
+    """No usable rate for a currency pair on a date (none stored, or all older than the limit)."""
+
+    code = "fx_rate_missing"
+    field = "fiat_currency"
+
+
+class InvalidCurrencyCode(ConversionError):
+    code = "invalid_currency"
+    field = "fiat_currency"
+
+
+class InvalidPriceType(ConversionError):
+    code = "invalid_price_type"
+    field = "price_type"
+
+
+class InvalidCustomValue(ConversionError):
+    code = "invalid_custom_value"
+    field = "custom_value"
+
+
+# Members and currencies (loyalty.services.members, loyalty.services.accounts) -----------------
+
+
+class MemberInvalid(DomainError):
+    """A profile the model refuses (e.g. a field too long), named by its field."""
+
+
+class UnknownTier(DomainError):
+    code = "does_not_exist"
+    field = "tier"
+
+
+class CurrencyInvalid(DomainError):
+    """A currency the model refuses (e.g. a code already taken), named by its field."""
+
+
+class NotHosted(DomainError):
+    """The members of an external currency are kept by its own programme."""
+
+    code = "not_hosted"
+    field = "loyalty_currency"
+
+
+# Rules and cohorts (loyalty.services.purchase_rules, loyalty.services.cohorts) ---------------
+
+
+class ExecutionNotFound(NotFound):
+    field = "id"
+
+
+class InvalidExecutionState(DomainError):
+    code = "invalid_execution_state"
+    field = "id"
+
+
+class CohortNotFound(NotFound):
+    field = "cohort_id"
+
+
+class RuleNotFound(NotFound):
+    field = "rule_id"

@@ -36,7 +36,15 @@ from django.db import transaction as db_transaction
 from django.db.models import BooleanField, ExpressionWrapper, F, Q
 from django.utils import timezone
 
-from loyalty.errors import DomainError
+from loyalty.errors import (
+    CurrencyMismatch,
+    InactiveAccountOwner,
+    InsufficientFunds,
+    InvalidAmount,
+    InvalidReleaseDate,
+    InvalidTransactionState,
+    LedgerError,
+)
 from loyalty.models import (
     Account,
     Partner,
@@ -45,41 +53,6 @@ from loyalty.models import (
     TransactionStatus,
     TransactionType,
 )
-
-
-class LedgerError(DomainError):
-    """A refused ledger operation. `code` and `field` feed the API's error shape."""
-
-    code = "ledger_error"
-
-
-class InvalidAmount(LedgerError):
-    code = "invalid_amount"
-    field = "amount"
-
-
-class InsufficientFunds(LedgerError):
-    code = "insufficient_funds"
-    field = "amount"
-
-
-class InactiveAccountOwner(LedgerError):
-    code = "inactive_account_owner"
-
-
-class CurrencyMismatch(LedgerError):
-    code = "currency_mismatch"
-    field = "loyalty_currency"
-
-
-class InvalidTransactionState(LedgerError):
-    code = "invalid_transaction_state"
-
-
-class InvalidReleaseDate(LedgerError):
-    code = "invalid_release_date"
-    field = "release_date"
-
 
 _DETAIL_FIELDS = frozenset(
     {

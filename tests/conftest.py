@@ -11,7 +11,7 @@ import pytest
 from django.db import connection, connections
 
 from loyalty.ledger_audit import ledger_report
-from loyalty.services.accounts import member_account, mint_account
+from loyalty.selectors import member_account, mint_account
 from tests.factories import LoyaltyCurrencyFactory, MemberFactory, PartnerFactory, partner_account
 
 

@@ -4,7 +4,17 @@ Admins are thin: anything that creates accounts or moves units calls a service o
 and every changelist loads its related rows in the same query.
 """
 
-from loyalty.admin import accounts, cohorts, currencies, fx, members, partners, rules, transactions
+from loyalty.admin import (
+    accounts,
+    cohorts,
+    currencies,
+    fx,
+    members,
+    partners,
+    partnerships,
+    rules,
+    transactions,
+)
 
 __all__ = [
     "accounts",
@@ -13,6 +23,7 @@ __all__ = [
     "fx",
     "members",
     "partners",
+    "partnerships",
     "rules",
     "transactions",
 ]

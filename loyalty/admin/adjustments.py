@@ -8,9 +8,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from loyalty.admin.display import admin_url, units
 from loyalty.admin.forms import BalanceAdjustmentForm
-from loyalty.ledger import LedgerError
+from loyalty.errors import DomainError
 from loyalty.models import Member
-from loyalty.services.accounts import AccountNotFound
 from loyalty.services.adjustments import member_manual_credit, member_manual_debit
 
 
@@ -35,8 +34,8 @@ def balance_adjustment_view(
                 reason=form.cleaned_data["reason"],
                 user=request.user,
             )
-        except (LedgerError, AccountNotFound) as exc:
-            form.add_error(None, str(exc))
+        except DomainError as exc:
+            form.add_error(None, exc.message)
         else:
             code = member.loyalty_currency.code
             summary = (

@@ -1,15 +1,14 @@
-"""Partners, with their accounts and balances on the partner's page."""
+"""Partners, with their accounts, balances and partnerships on the partner's page."""
 
 from django.contrib import admin
 from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.urls import reverse
-from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from loyalty.admin.accounts import credit_limit_text, transactions_link
 from loyalty.admin.display import link, units
+from loyalty.admin.partnerships import PartnershipInline
 from loyalty.models import Account, Partner
 
 
@@ -78,31 +77,15 @@ class PartnerAdmin(admin.ModelAdmin):
     list_filter = ["status"]
     search_fields = ["company_name", "api_identifier", "=public_id"]
     search_help_text = "Company name, API identifier or partner id (part_…)."
-    readonly_fields = ["public_id", "created_at", "api_credentials"]
+    readonly_fields = ["public_id", "created_at"]
     fields = [
         "company_name",
         "api_identifier",
         "status",
         "logo",
         "api_rate_limit",
-        "api_credentials",
         "public_id",
         "created_at",
     ]
-    inlines = [PartnerAccountInline]
+    inlines = [PartnerAccountInline, PartnershipInline]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-
-    @admin.display(description="API credentials")
-    def api_credentials(self, partner: Partner) -> SafeString:
-        if partner.pk is None:
-            return SafeString("Save the partner first.")
-        listing = reverse("admin:partners_partnercredential_changelist")
-        create = reverse("admin:partners_partnercredential_add")
-        return format_html(
-            '<a href="{}?partner__id__exact={}">View credentials</a> · '
-            '<a href="{}?partner={}">Create a credential</a>',
-            listing,
-            partner.pk,
-            create,
-            partner.pk,
-        )

@@ -1,38 +1,24 @@
 """The rule admins' simulation panel: which rules a purchase or an activity would fire, and why not.
 
-It loads the currency's rules, the member's past awards and the exchange rates, then runs the
-pure evaluation of `loyalty.rules.evaluation`. Nothing is written: the panel only reads.
+It loads the currency's rules, the member's past awards and the exchange rates through the same
+loaders as the partner API (loyalty.rules.loading), so the two agree, then runs the pure
+evaluation of `loyalty.rules.evaluation`. Unlike the API it also shows disabled rules (with the
+reason they do not fire) and simulates any instant: awards made after it are left out. Nothing
+is written: the panel only reads.
 """
 
-import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django import forms
 from django.contrib.admin import widgets
-from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 
-from loyalty.models import (
-    ActivityRule,
-    LoyaltyCurrency,
-    Member,
-    PurchaseRule,
-    RuleAward,
-    Tier,
-)
+from loyalty.models import ActivityRule, LoyaltyCurrency, Member, PurchaseRule, Tier
 from loyalty.models.currencies import iso4217
-from loyalty.rules.evaluation import evaluate_activity, evaluate_purchase, period_start
-from loyalty.rules.inputs import (
-    ActivityRequest,
-    ActivityRuleSpec,
-    Awarded,
-    MemberSnapshot,
-    PurchaseRequest,
-    RuleOutcome,
-)
-from loyalty.rules.loading import purchase_rule_spec
-from loyalty.services.fx import FxRateMissing, fx_rate_get
+from loyalty.rules import loading
+from loyalty.rules.evaluation import evaluate_activity, evaluate_purchase
+from loyalty.rules.inputs import ActivityRequest, MemberSnapshot, PurchaseRequest, RuleOutcome
 
 
 def split_tags(text: str) -> list[str]:
@@ -125,74 +111,12 @@ class ActivitySimulationForm(_WhoAndWhenForm):
 # Loading ------------------------------------------------------------------------------------
 
 
-def _activity_spec(rule: ActivityRule) -> ActivityRuleSpec:
-    return ActivityRuleSpec(
-        public_id=rule.public_id,
-        name=rule.name,
-        activity=rule.activity,
-        points=rule.points,
-        enabled=rule.enabled,
-        valid_from=rule.valid_from,
-        valid_to=rule.valid_to,
-        time_zone=rule.time_zone,
-        once_per_member=rule.once_per_member,
-        max_per_member=rule.max_per_member,
-        limit_period=rule.limit_period,
+def _with_tier(snapshot: MemberSnapshot, cleaned: dict) -> MemberSnapshot:
+    """For a tier rather than a member: any member of that tier, with no past awards."""
+    tier = cleaned["tier"]
+    return (
+        MemberSnapshot(tier=tier.code if tier else None) if cleaned["member"] is None else snapshot
     )
-
-
-def _awarded(awards: QuerySet, *, period: str | None, at: dt.datetime, time_zone: str) -> Awarded:
-    """A member's awards from one rule up to `at`: in the rule's period holding `at`, and ever.
-
-    Awards after `at` are left out, so that simulating a past date replays that day's limits.
-    """
-    ever = awards.filter(created_at__lte=at).aggregate(count=Count("pk"))["count"]
-    if period is None:
-        return Awarded(count_ever=ever)
-    since = period_start(period=period, at=at, time_zone=time_zone)
-    current = awards.filter(created_at__gte=since, created_at__lte=at).aggregate(
-        points=Sum("points", default=0), count=Count("pk")
-    )
-    return Awarded(points=current["points"], count=current["count"], count_ever=ever)
-
-
-def _snapshot(cleaned: dict, rules: list, *, kind: str, period_field: str) -> MemberSnapshot:
-    member, tier = cleaned["member"], cleaned["tier"]
-    if member is None:
-        return MemberSnapshot(tier=tier.code if tier else None)
-    awarded = {
-        rule.public_id: _awarded(
-            RuleAward.objects.filter(member=member, **{kind: rule}),
-            period=getattr(rule, period_field),
-            at=cleaned["at"],
-            time_zone=rule.time_zone,
-        )
-        for rule in rules
-    }
-    return MemberSnapshot(tier=member.tier.code if member.tier else None, awarded=awarded)
-
-
-def _rates(
-    rules: list[PurchaseRule], *, fiat_currency: str, on: dt.date
-) -> dict[tuple[str, str], Decimal]:
-    """The pairs evaluation needs. A rate missing for an enabled rule is the form's error; for a
-    disabled rule it is left out, and the rule's row says so among its reasons."""
-    rates: dict[tuple[str, str], Decimal] = {}
-    for rule in rules:
-        pairs = [(fiat_currency, rule.fiat_currency)]
-        if rule.percentage:
-            pairs.append((rule.fiat_currency, rule.loyalty_currency.fiat_currency))
-        for base, quote in pairs:
-            if (base, quote) in rates:
-                continue
-            try:
-                rates[(base, quote)] = fx_rate_get(base=base, quote=quote, on=on)
-            except FxRateMissing as exc:
-                if rule.enabled:
-                    raise forms.ValidationError(
-                        f"Rule {rule.name}: {exc.message}", code="fx_rate_missing"
-                    ) from exc
-    return rates
 
 
 # Simulation ---------------------------------------------------------------------------------
@@ -218,27 +142,33 @@ def simulate_purchase(cleaned: dict) -> Simulation:
 
     Raises forms.ValidationError when an enabled rule needs an exchange rate that is missing.
     """
-    rules = list(
-        PurchaseRule.objects.filter(
-            loyalty_currency=cleaned["loyalty_currency"], cohort__isnull=True
-        )
-        .select_related("loyalty_currency")
-        .prefetch_related("tiers", "metadata_matches", "tier_multipliers__tier")
+    currency, at = cleaned["loyalty_currency"], cleaned["at"]
+    rules = loading.candidate_purchase_rules(loyalty_currency=currency, include_disabled=True)
+    specs = [loading.purchase_rule_spec(rule, loyalty_currency=currency) for rule in rules]
+    rates = loading.purchase_rates(
+        fiat_currency=cleaned["fiat_currency"],
+        rules=specs,
+        own_fiat=currency.fiat_currency,
+        on=timezone.localdate(at),
     )
-    at = cleaned["at"]
+    for spec in specs:
+        pairs = loading.rate_pairs(
+            fiat_currency=cleaned["fiat_currency"], rule=spec, own_fiat=currency.fiat_currency
+        )
+        for pair in sorted(pairs & rates.missing.keys()) if spec.enabled else ():
+            raise forms.ValidationError(
+                f"Rule {spec.name}: {rates.missing[pair]}", code="fx_rate_missing"
+            )
     request = PurchaseRequest(
         amount=cleaned["amount"],
         fiat_currency=cleaned["fiat_currency"],
         at=at,
         tags=frozenset(split_tags(cleaned["tags"])),
         metadata=cleaned["metadata"],
-        rates=_rates(rules, fiat_currency=cleaned["fiat_currency"], on=timezone.localdate(at)),
+        rates=rates.found,
     )
-    evaluation = evaluate_purchase(
-        rules=[purchase_rule_spec(rule, loyalty_currency=rule.loyalty_currency) for rule in rules],
-        request=request,
-        member=_snapshot(cleaned, rules, kind="purchase_rule", period_field="member_cap_period"),
-    )
+    member = loading.member_snapshot(member=cleaned["member"], rules=rules, at=at, until=at)
+    evaluation = evaluate_purchase(rules=specs, request=request, member=_with_tier(member, cleaned))
     return Simulation(tuple(map(SimulatedRule, rules, evaluation.outcomes)))
 
 
@@ -248,20 +178,30 @@ def simulate_activities(cleaned: dict) -> Simulation:
     A rule is tried against its own activity when the form names it, and otherwise reports that
     it rewards another activity.
     """
+    at = cleaned["at"]
     rules = list(
         ActivityRule.objects.filter(
             loyalty_currency=cleaned["loyalty_currency"], cohort__isnull=True
-        )
+        ).order_by("activity", "name", "pk")
     )
-    member = _snapshot(cleaned, rules, kind="activity_rule", period_field="limit_period")
+    awarded = {}
+    if cleaned["member"] is not None:
+        awarded = loading.activity_awarded(member=cleaned["member"], rules=rules, at=at, until=at)
+    member = _with_tier(
+        MemberSnapshot(tier=_tier_code(cleaned["member"]), awarded=awarded), cleaned
+    )
     activities = cleaned["activity_ids"]
     rows = []
     for rule in rules:
         activity = rule.activity if rule.activity in activities else ", ".join(activities)
         evaluation = evaluate_activity(
-            rules=[_activity_spec(rule)],
-            request=ActivityRequest(activity=activity, at=cleaned["at"]),
+            rules=[loading.activity_rule_spec(rule)],
+            request=ActivityRequest(activity=activity, at=at),
             member=member,
         )
         rows.append(SimulatedRule(rule, evaluation.outcomes[0]))
     return Simulation(tuple(rows))
+
+
+def _tier_code(member: Member | None) -> str | None:
+    return member.tier.code if member is not None and member.tier_id else None

@@ -25,6 +25,7 @@ from loyalty.admin.filters import (
 )
 from loyalty.admin.forms import ReversalForm
 from loyalty.admin.permissions import can_operate_ledger
+from loyalty.errors import LedgerError
 from loyalty.models import Account, Transaction
 
 _RELATED = [
@@ -229,7 +230,7 @@ class TransactionAdmin(admin.ModelAdmin):
         for tx in queryset.order_by("created_at", "id"):
             try:
                 result = operation(tx)
-            except ledger.LedgerError as exc:
+            except LedgerError as exc:
                 self.message_user(
                     request, f"{tx.public_id} was not {verb}: {exc.message}", messages.ERROR
                 )

@@ -1,5 +1,5 @@
-"""Core domain models: currencies and tiers, partners, members, accounts, ledger transactions,
-FX rates, earning rules and tier history."""
+"""Core domain models: currencies and tiers, partners and partnerships, members, accounts, ledger
+transactions, FX rates, earning rules, cohorts and tier history."""
 
 from loyalty.models.accounts import Account
 from loyalty.models.cohorts import (
@@ -11,9 +11,15 @@ from loyalty.models.cohorts import (
 )
 from loyalty.models.currencies import LoyaltyCurrency, Rounding, Tier
 from loyalty.models.executions import ExecutionStatus, PurchaseRuleExecution
-from loyalty.models.fx import FxRate, PriceType
+from loyalty.models.fx import UNIT_VALUE_FIELDS, FxRate, PriceType
 from loyalty.models.members import Member, MemberGender, MemberStatus, MemberType
-from loyalty.models.partners import Partner, PartnerStatus
+from loyalty.models.partners import (
+    ExecutionMode,
+    Partner,
+    Partnership,
+    PartnershipType,
+    PartnerStatus,
+)
 from loyalty.models.rules import (
     ActivityRule,
     PurchaseRule,
@@ -33,6 +39,7 @@ from loyalty.models.transactions import (
 )
 
 __all__ = [
+    "UNIT_VALUE_FIELDS",
     "Account",
     "ActivityRule",
     "Cohort",
@@ -40,6 +47,7 @@ __all__ = [
     "CohortChangeAction",
     "CohortRuleSetting",
     "CohortStatus",
+    "ExecutionMode",
     "ExecutionStatus",
     "FxRate",
     "LoyaltyCurrency",
@@ -49,6 +57,8 @@ __all__ = [
     "MemberType",
     "Partner",
     "PartnerStatus",
+    "Partnership",
+    "PartnershipType",
     "PriceType",
     "PurchaseRule",
     "PurchaseRuleExecution",

@@ -10,7 +10,7 @@ from django.db.models import Q
 
 from loyalty.ids import PUBLIC_ID_MAX_LENGTH, new_public_id
 from loyalty.models.currencies import iso4217
-from partners.models.partnerships import ExecutionMode
+from loyalty.models.partners import ExecutionMode
 
 
 def purchase_rule_execution_id() -> str:

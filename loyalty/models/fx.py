@@ -26,6 +26,14 @@ class PriceType(models.TextChoices):
     CUSTOM_VALUE = "custom_value", "Custom value"
 
 
+# The LoyaltyCurrency field holding one unit's fiat value for each stored price type.
+UNIT_VALUE_FIELDS = {
+    PriceType.BASE_ECONOMIC_VALUE: "base_economic_value",
+    PriceType.CUSTOMERS_PERCEIVED_VALUE: "customers_perceived_value",
+    PriceType.ISSUING_PARTNERS_COST: "issuing_partners_cost",
+}
+
+
 class FxRate(models.Model):
     """The mid-day exchange rate of a currency pair on a date: 1 base = rate quote.
 

@@ -1,17 +1,27 @@
 """Database rows -> evaluation inputs: the rules of a currency, the member and the rates.
 
-Everything here reads; the evaluation stays pure. Callers that write after evaluating (trigger,
-retrigger) lock the member row first, so that the awarded totals read here cannot go stale
-before their own awards are recorded.
+The rule selectors: the partner API's simulate and trigger and the admin's simulation panel all
+load through here, so they agree on what a member has been awarded. Everything here reads; the
+evaluation stays pure. Callers that write after evaluating (trigger, retrigger) lock the member
+row first, so that the awarded totals read here cannot go stale before their own awards are
+recorded.
+
+Awards whose transaction was cancelled gave nothing and never count. `until` (the admin's
+simulation of a past instant) leaves out awards made after it, so that such a simulation replays
+that day's limits; the API evaluates now and counts every award.
 """
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
 
+from loyalty.errors import FxRateMissing
 from loyalty.models import (
+    UNIT_VALUE_FIELDS,
+    ActivityRule,
     Cohort,
     CohortRuleSetting,
     LoyaltyCurrency,
@@ -21,8 +31,8 @@ from loyalty.models import (
     TransactionStatus,
 )
 from loyalty.rules.evaluation import period_start
-from loyalty.rules.inputs import Awarded, MemberSnapshot, PurchaseRuleSpec
-from loyalty.services.fx import UNIT_VALUE_FIELDS, FxRateMissing, fx_rate_get
+from loyalty.rules.inputs import ActivityRuleSpec, Awarded, MemberSnapshot, PurchaseRuleSpec
+from loyalty.selectors import fx_rate_get
 
 
 def cohort_rule_scope(*, cohort: Cohort | None, setting_field: str) -> Q:
@@ -41,17 +51,23 @@ def cohort_rule_scope(*, cohort: Cohort | None, setting_field: str) -> Q:
 
 
 def candidate_purchase_rules(
-    *, loyalty_currency: LoyaltyCurrency, cohort: Cohort | None = None
+    *,
+    loyalty_currency: LoyaltyCurrency,
+    cohort: Cohort | None = None,
+    include_disabled: bool = False,
 ) -> list[PurchaseRule]:
     """The enabled purchase rules of the currency, with what their specs need prefetched.
 
-    Disabled rules are left out: a partner has no use for rules staff switched off. So are rules
-    reserved to a cohort, unless `cohort` is that cohort: they run only through its own
-    operations, which also leave out the rules the cohort switched off.
+    Disabled rules are left out (a partner has no use for rules staff switched off) unless
+    `include_disabled`: the admin's simulation shows them with the reason they do not fire.
+    Rules reserved to a cohort are left out too, unless `cohort` is that cohort: they run only
+    through its own operations, which also leave out the rules the cohort switched off.
     """
+    rules = PurchaseRule.objects.filter(loyalty_currency=loyalty_currency)
+    if not include_disabled:
+        rules = rules.filter(enabled=True)
     return list(
-        PurchaseRule.objects.filter(loyalty_currency=loyalty_currency, enabled=True)
-        .filter(cohort_rule_scope(cohort=cohort, setting_field="purchase_rule"))
+        rules.filter(cohort_rule_scope(cohort=cohort, setting_field="purchase_rule"))
         .prefetch_related("tiers", "metadata_matches", "tier_multipliers__tier")
         .order_by("name", "id")
     )
@@ -99,13 +115,24 @@ def _as_typed(amount: Decimal | None) -> Decimal | None:
     return normal.quantize(Decimal(1)) if normal.as_tuple().exponent > 0 else normal
 
 
+def _counted_awards(member: Member, until: dt.datetime | None):
+    """The member's awards that count toward limits (see the module docstring)."""
+    awards = RuleAward.objects.filter(member=member).exclude(
+        transaction__status=TransactionStatus.CANCELLED
+    )
+    return awards if until is None else awards.filter(created_at__lte=until)
+
+
 def member_snapshot(
-    *, member: Member | None, rules: Iterable[PurchaseRule], at: dt.datetime
+    *,
+    member: Member | None,
+    rules: Iterable[PurchaseRule],
+    at: dt.datetime,
+    until: dt.datetime | None = None,
 ) -> MemberSnapshot:
     """The member's tier code and, for each capped rule, the points it gave since its period began.
 
-    Awards whose transaction was cancelled gave nothing and do not count. No member (a
-    simulation for anyone): no tier and nothing awarded.
+    No member (a simulation for anyone): no tier and nothing awarded.
     """
     if member is None:
         return MemberSnapshot()
@@ -115,12 +142,31 @@ def member_snapshot(
             continue
         since = period_start(period=rule.member_cap_period, at=at, time_zone=rule.time_zone)
         totals = (
-            RuleAward.objects.filter(member=member, purchase_rule=rule, created_at__gte=since)
-            .exclude(transaction__status=TransactionStatus.CANCELLED)
+            _counted_awards(member, until)
+            .filter(purchase_rule=rule, created_at__gte=since)
             .aggregate(points=Sum("points"), count=Count("id"))
         )
         awarded[rule.public_id] = Awarded(points=totals["points"] or 0, count=totals["count"])
     return MemberSnapshot(tier=member.tier.code if member.tier_id else None, awarded=awarded)
+
+
+def rate_pairs(
+    *, fiat_currency: str, rule: PurchaseRuleSpec, own_fiat: str
+) -> set[tuple[str, str]]:
+    """The rates evaluating `rule` needs: purchase fiat -> the rule's fiat, and for a percentage
+    rule the rule's fiat -> the currency's own fiat."""
+    pairs = {(fiat_currency, rule.fiat_currency)}
+    if rule.percentage:
+        pairs.add((rule.fiat_currency, own_fiat))
+    return pairs
+
+
+@dataclass(frozen=True)
+class Rates:
+    """The rates found, and for each pair not found the reason (FxRateMissing's message)."""
+
+    found: dict[tuple[str, str], Decimal]
+    missing: dict[tuple[str, str], str]
 
 
 def purchase_rates(
@@ -129,19 +175,59 @@ def purchase_rates(
     rules: Iterable[PurchaseRuleSpec],
     own_fiat: str,
     on: dt.date,
-) -> dict[tuple[str, str], Decimal]:
-    """The rates evaluation needs: purchase fiat -> each rule's fiat, and rule fiat -> the
-    currency's own fiat for percentage rules. A missing rate is left out; evaluation then
-    reports fx_rate_missing for the rules that needed it."""
+) -> Rates:
+    """The rates evaluation needs (rate_pairs of every rule). A missing rate is left out of
+    `found`; evaluation then reports fx_rate_missing for the rules that needed it."""
     pairs = set()
     for rule in rules:
-        pairs.add((fiat_currency, rule.fiat_currency))
-        if rule.percentage:
-            pairs.add((rule.fiat_currency, own_fiat))
-    rates = {}
+        pairs |= rate_pairs(fiat_currency=fiat_currency, rule=rule, own_fiat=own_fiat)
+    found, missing = {}, {}
     for base, quote in pairs:
         try:
-            rates[(base, quote)] = fx_rate_get(base=base, quote=quote, on=on)
-        except FxRateMissing:
-            continue
-    return rates
+            found[(base, quote)] = fx_rate_get(base=base, quote=quote, on=on)
+        except FxRateMissing as exc:
+            missing[(base, quote)] = exc.message
+    return Rates(found=found, missing=missing)
+
+
+def activity_rule_spec(rule: ActivityRule) -> ActivityRuleSpec:
+    return ActivityRuleSpec(
+        public_id=rule.public_id,
+        name=rule.name,
+        activity=rule.activity,
+        points=rule.points,
+        enabled=rule.enabled,
+        valid_from=rule.valid_from,
+        valid_to=rule.valid_to,
+        time_zone=rule.time_zone,
+        once_per_member=rule.once_per_member,
+        max_per_member=rule.max_per_member,
+        limit_period=rule.limit_period,
+    )
+
+
+def activity_awarded(
+    *,
+    member: Member,
+    rules: Sequence[ActivityRule],
+    at: dt.datetime,
+    until: dt.datetime | None = None,
+) -> dict[str, Awarded]:
+    """Each rule's awards to the member, ever and since its period started, in one query."""
+    if not rules:
+        return {}
+    counts = {}
+    for rule in rules:
+        counts[f"ever_{rule.pk}"] = Count("pk", filter=Q(activity_rule=rule))
+        if rule.limit_period:
+            since = period_start(period=rule.limit_period, at=at, time_zone=rule.time_zone)
+            counts[f"period_{rule.pk}"] = Count(
+                "pk", filter=Q(activity_rule=rule, created_at__gte=since)
+            )
+    totals = _counted_awards(member, until).filter(activity_rule__in=rules).aggregate(**counts)
+    return {
+        rule.public_id: Awarded(
+            count=totals.get(f"period_{rule.pk}", 0), count_ever=totals[f"ever_{rule.pk}"]
+        )
+        for rule in rules
+    }

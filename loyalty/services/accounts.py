@@ -1,10 +1,10 @@
+"""Currencies and partners' accounts: opening them, with the mint a currency issues from."""
+
 from django.db import transaction
 
-from loyalty.models import Account, LoyaltyCurrency, Member, Partner
-
-
-class AccountNotFound(Exception):
-    pass
+from loyalty.errors import CurrencyInvalid
+from loyalty.models import Account, LoyaltyCurrency, Partner
+from loyalty.services.cleaning import full_clean
 
 
 def partner_account_get_or_create(
@@ -17,24 +17,6 @@ def partner_account_get_or_create(
         is_default=True,
         defaults={"credit_limit": credit_limit},
     )
-    return account
-
-
-def mint_account(*, loyalty_currency: LoyaltyCurrency) -> Account:
-    """The currency owner's default account: it issues new units and has no credit limit."""
-    try:
-        return Account.objects.select_related("partner").get(
-            partner_id=loyalty_currency.owner_id, loyalty_currency=loyalty_currency, is_default=True
-        )
-    except Account.DoesNotExist as exc:
-        raise AccountNotFound(f"{loyalty_currency.code} has no issuing account.") from exc
-
-
-def member_account(*, member: Member) -> Account:
-    """The member's account in its programme's currency (created with the member)."""
-    account = Account.objects.get(member=member, loyalty_currency_id=member.loyalty_currency_id)
-    account.member = member
-    account.partner = None
     return account
 
 
@@ -51,7 +33,7 @@ def loyalty_currency_create(
     currency = LoyaltyCurrency(
         code=code, name=name, owner=owner, fiat_currency=fiat_currency, **values
     )
-    currency.full_clean()
+    full_clean(currency, error=CurrencyInvalid)
     currency.save()
     partner_account_get_or_create(partner=owner, loyalty_currency=currency, credit_limit=None)
     return currency

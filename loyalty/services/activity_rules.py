@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction as db_transaction
-from django.db.models import Count, Q
 from django.utils import timezone
 
 from loyalty import ledger
@@ -26,24 +25,17 @@ from loyalty.models import (
     LoyaltyCurrency,
     Member,
     Partner,
+    PartnershipType,
     RuleAward,
     Transaction,
-    TransactionStatus,
     TransactionSubType,
     TransactionType,
 )
-from loyalty.rules.evaluation import evaluate_activity, period_start
-from loyalty.rules.inputs import (
-    ActivityRequest,
-    ActivityRuleSpec,
-    Awarded,
-    MemberSnapshot,
-    RuleOutcome,
-)
-from loyalty.rules.loading import cohort_rule_scope
-from loyalty.services.transactions import account_resolve
-from partners import scope
-from partners.models import PartnershipType
+from loyalty.rules.evaluation import evaluate_activity
+from loyalty.rules.inputs import ActivityRequest, MemberSnapshot, RuleOutcome
+from loyalty.rules.loading import activity_awarded, activity_rule_spec, cohort_rule_scope
+from loyalty.selectors import issuing_account, member_account, member_get
+from loyalty.services.partnerships import require_partnership
 
 
 @dataclass(frozen=True)
@@ -78,22 +70,6 @@ class ActivityRuleRun:
         return sum(result.outcome.points for result in self.fired)
 
 
-def activity_rule_spec(rule: ActivityRule) -> ActivityRuleSpec:
-    return ActivityRuleSpec(
-        public_id=rule.public_id,
-        name=rule.name,
-        activity=rule.activity,
-        points=rule.points,
-        enabled=rule.enabled,
-        valid_from=rule.valid_from,
-        valid_to=rule.valid_to,
-        time_zone=rule.time_zone,
-        once_per_member=rule.once_per_member,
-        max_per_member=rule.max_per_member,
-        limit_period=rule.limit_period,
-    )
-
-
 def _rules_by_activity(
     loyalty_currency: LoyaltyCurrency, activity_ids: Sequence[str], *, cohort: Cohort | None = None
 ) -> dict[str, list[ActivityRule]]:
@@ -110,36 +86,6 @@ def _rules_by_activity(
     return by_activity
 
 
-def _awarded(
-    *, member: Member, rules: Sequence[ActivityRule], at: dt.datetime
-) -> dict[str, Awarded]:
-    """Each rule's awards to the member, ever and since its period started, in one query.
-
-    Awards whose transaction was cancelled gave nothing and do not count.
-    """
-    if not rules:
-        return {}
-    counts = {}
-    for rule in rules:
-        counts[f"ever_{rule.pk}"] = Count("pk", filter=Q(activity_rule=rule))
-        if rule.limit_period:
-            since = period_start(period=rule.limit_period, at=at, time_zone=rule.time_zone)
-            counts[f"period_{rule.pk}"] = Count(
-                "pk", filter=Q(activity_rule=rule, created_at__gte=since)
-            )
-    totals = (
-        RuleAward.objects.filter(member=member, activity_rule__in=rules)
-        .exclude(transaction__status=TransactionStatus.CANCELLED)
-        .aggregate(**counts)
-    )
-    return {
-        rule.public_id: Awarded(
-            count=totals.get(f"period_{rule.pk}", 0), count_ever=totals[f"ever_{rule.pk}"]
-        )
-        for rule in rules
-    }
-
-
 def _evaluate(
     *,
     loyalty_currency: LoyaltyCurrency,
@@ -151,7 +97,7 @@ def _evaluate(
     by_activity = _rules_by_activity(loyalty_currency, activity_ids, cohort=cohort)
     snapshot = MemberSnapshot(
         tier=member.tier.code if member.tier_id else None,
-        awarded=_awarded(
+        awarded=activity_awarded(
             member=member, rules=[rule for rules in by_activity.values() for rule in rules], at=at
         ),
     )
@@ -171,8 +117,8 @@ def _evaluate(
 
 def _member_get(*, partner: Partner, loyalty_currency: LoyaltyCurrency, identifiers) -> Member:
     """The member, once the partner may issue the currency (strangers learn nothing of members)."""
-    scope.require_partnership(partner, loyalty_currency, PartnershipType.ISSUING)
-    return scope.member_get(loyalty_currency=loyalty_currency, identifiers=identifiers)
+    require_partnership(partner, loyalty_currency, PartnershipType.ISSUING)
+    return member_get(loyalty_currency=loyalty_currency, identifiers=identifiers)
 
 
 def activity_rules_simulate(
@@ -221,15 +167,10 @@ def activity_rules_trigger(
     member = _member_get(
         partner=partner, loyalty_currency=loyalty_currency, identifiers=member_identifiers
     )
-    issuer = cohort.partner if cohort else partner
-    origin = account_resolve(
-        partner=partner,
-        loyalty_currency=loyalty_currency,
-        reference=issuer.public_id,
-        field="loyalty_currency",
+    origin = issuing_account(
+        partner=cohort.partner if cohort else partner, loyalty_currency=loyalty_currency
     )
-    destination = member.accounts.get(loyalty_currency=loyalty_currency)
-    destination.member = member
+    destination = member_account(member=member)
     with db_transaction.atomic():
         # The lock that makes limits hold: see the module docstring.
         Member.objects.select_for_update().filter(pk=member.pk).get()

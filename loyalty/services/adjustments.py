@@ -3,8 +3,9 @@
 from django.contrib.auth.models import AbstractBaseUser
 
 from loyalty import ledger
+from loyalty.errors import ReasonRequired
 from loyalty.models import Member, ReasonCode, Transaction, TransactionSubType, TransactionType
-from loyalty.services.accounts import member_account, mint_account
+from loyalty.selectors import member_account, mint_account
 
 
 def member_manual_credit(
@@ -42,5 +43,5 @@ def member_manual_debit(
 def _required(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise ledger.LedgerError("Give a reason for the correction.", field="reason")
+        raise ReasonRequired("Give a reason for the correction.")
     return reason

@@ -12,11 +12,11 @@ cohort's rules are the rules of the currencies its owner owns.
 from collections.abc import Sequence
 from typing import Any
 
-from loyalty.models import Cohort, LoyaltyCurrency, Member, Partner, PurchaseRuleExecution
+from loyalty.models import Cohort, LoyaltyCurrency, Partner, PurchaseRuleExecution
 from loyalty.services import activity_rules, purchase_rules
 from loyalty.services.activity_rules import ActivityRuleRun
+from loyalty.services.partnerships import require_owner
 from loyalty.services.purchase_rules import PurchaseEvaluation
-from partners import scope
 
 ACTION = "run its cohorts' rules"
 
@@ -26,12 +26,13 @@ def cohort_purchase_simulate(
     owner: Partner,
     cohort: Cohort,
     loyalty_currency: LoyaltyCurrency,
-    member: Member | None,
+    member: dict,
     **purchase: Any,
 ) -> PurchaseEvaluation:
-    """What the cohort's execute would issue now; nothing is written. `purchase` is the
-    booking (fiat_amount, fiat_currency, tags, metadata) as purchase_rules_simulate takes it."""
-    scope.require_owner(owner, loyalty_currency, action=ACTION)
+    """What the cohort's execute would issue now for the member named by its identifiers;
+    nothing is written. `purchase` is the booking (fiat_amount, fiat_currency, tags, metadata)
+    as purchase_rules_simulate takes it."""
+    require_owner(owner, loyalty_currency, action=ACTION)
     return purchase_rules.purchase_rules_simulate(
         partner=owner, loyalty_currency=loyalty_currency, member=member, cohort=cohort, **purchase
     )
@@ -42,7 +43,7 @@ def cohort_purchase_execute(
 ) -> PurchaseRuleExecution:
     """Issue the cohort's fired purchase rules from its account; `trigger` is what
     purchase_rules_trigger takes besides the partner, currency and cohort."""
-    scope.require_owner(owner, loyalty_currency, action=ACTION)
+    require_owner(owner, loyalty_currency, action=ACTION)
     return purchase_rules.purchase_rules_trigger(
         partner=owner, loyalty_currency=loyalty_currency, cohort=cohort, **trigger
     )
@@ -57,7 +58,7 @@ def cohort_activity_simulate(
     activity_ids: Sequence[str],
 ) -> ActivityRuleRun:
     """What the cohort's activity execute would pay now; nothing is written."""
-    scope.require_owner(owner, loyalty_currency, action=ACTION)
+    require_owner(owner, loyalty_currency, action=ACTION)
     return activity_rules.activity_rules_simulate(
         partner=owner,
         loyalty_currency=loyalty_currency,
@@ -72,7 +73,7 @@ def cohort_activity_execute(
 ) -> ActivityRuleRun:
     """Pay the cohort's fired activity rules from its account; `trigger` is what
     activity_rules_trigger takes besides the partner, currency and cohort."""
-    scope.require_owner(owner, loyalty_currency, action=ACTION)
+    require_owner(owner, loyalty_currency, action=ACTION)
     return activity_rules.activity_rules_trigger(
         partner=owner, loyalty_currency=loyalty_currency, cohort=cohort, **trigger
     )

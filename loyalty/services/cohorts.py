@@ -9,14 +9,10 @@ rules reserved to another cohort. A rule is enabled for a cohort when the rule i
 and the cohort has not switched it off: a cohort can only narrow what staff enabled.
 """
 
-from dataclasses import dataclass
-
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
-from loyalty.errors import Forbidden, NotFound
 from loyalty.models import (
-    Account,
     ActivityRule,
     Cohort,
     CohortChange,
@@ -28,37 +24,28 @@ from loyalty.models import (
     PartnerStatus,
     PurchaseRule,
 )
+from loyalty.selectors import CohortRuleKind, cohort_get, cohorts_of
 from loyalty.services.accounts import partner_account_get_or_create
+from loyalty.services.partnerships import require_currency_owner
 
 PARTNER_STATUS = {
     CohortStatus.ENABLED: PartnerStatus.ACTIVE,
     CohortStatus.DISABLED: PartnerStatus.SUSPENDED,
 }
+PURCHASE = CohortRuleKind(PurchaseRule, "purchase_rule", CohortChangeAction.PURCHASE_RULE)
+ACTIVITY = CohortRuleKind(ActivityRule, "activity_rule", CohortChangeAction.ACTIVITY_RULE)
 
 
-class CohortNotFound(NotFound):
-    field = "cohort_id"
-
-
-class RuleNotFound(NotFound):
-    field = "rule_id"
-
-
-def require_currency_owner(partner: Partner) -> None:
-    if not LoyaltyCurrency.objects.filter(owner=partner).exists():
-        raise Forbidden("Only loyalty currency owners have cohorts.")
-
-
-def cohorts_of(*, owner: Partner) -> QuerySet[Cohort]:
+def owner_cohorts(*, owner: Partner) -> QuerySet[Cohort]:
+    """The caller's cohorts; a partner owning no currency has none and is refused (403)."""
     require_currency_owner(owner)
-    return Cohort.objects.filter(owner=owner).select_related("partner").order_by("id")
+    return cohorts_of(owner=owner)
 
 
-def cohort_get(*, owner: Partner, cohort_id: str) -> Cohort:
-    cohort = cohorts_of(owner=owner).filter(partner__public_id=cohort_id).first()
-    if cohort is None:
-        raise CohortNotFound(f"No cohort {cohort_id!r}.")
-    return cohort
+def owner_cohort_get(*, owner: Partner, cohort_id: str) -> Cohort:
+    """One of the caller's cohorts (403 for a non-owner, 404 for a cohort not its own)."""
+    require_currency_owner(owner)
+    return cohort_get(owner=owner, cohort_id=cohort_id)
 
 
 def _record(
@@ -109,58 +96,6 @@ def cohort_update(
     if changes:
         _record(cohort=cohort, partner=by, action=CohortChangeAction.UPDATED, changes=changes)
     return cohort
-
-
-def cohort_accounts(*, cohort: Cohort) -> QuerySet[Account]:
-    return Account.objects.filter(partner=cohort.partner).select_related("loyalty_currency")
-
-
-@dataclass(frozen=True)
-class CohortRuleKind:
-    """What differs between purchase and activity rules in a cohort's rule switches."""
-
-    model: type[PurchaseRule] | type[ActivityRule]
-    setting_field: str
-    action: str
-
-
-PURCHASE = CohortRuleKind(PurchaseRule, "purchase_rule", CohortChangeAction.PURCHASE_RULE)
-ACTIVITY = CohortRuleKind(ActivityRule, "activity_rule", CohortChangeAction.ACTIVITY_RULE)
-
-
-def _rules_queryset(cohort: Cohort, kind: CohortRuleKind) -> QuerySet:
-    return (
-        kind.model.objects.filter(loyalty_currency__owner_id=cohort.owner_id)
-        .filter(Q(cohort__isnull=True) | Q(cohort=cohort))
-        .select_related("loyalty_currency")
-        .order_by("id")
-    )
-
-
-def _switched_off(cohort: Cohort, kind: CohortRuleKind) -> set[int]:
-    return set(
-        CohortRuleSetting.objects.filter(cohort=cohort, enabled=False).values_list(
-            f"{kind.setting_field}_id", flat=True
-        )
-    )
-
-
-def cohort_rules(*, cohort: Cohort, kind: CohortRuleKind) -> list:
-    """The cohort's rules of one kind, each with `enabled_for_cohort` set."""
-    rules = list(_rules_queryset(cohort, kind))
-    switched_off = _switched_off(cohort, kind)
-    for rule in rules:
-        rule.enabled_for_cohort = rule.enabled and rule.pk not in switched_off
-    return rules
-
-
-def cohort_rule_get(*, cohort: Cohort, kind: CohortRuleKind, rule_id: str):
-    """One of the cohort's rules with `enabled_for_cohort` set, or a 404."""
-    rule = _rules_queryset(cohort, kind).filter(public_id=rule_id).first()
-    if rule is None:
-        raise RuleNotFound(f"No rule {rule_id!r} for this cohort.")
-    rule.enabled_for_cohort = rule.enabled and rule.pk not in _switched_off(cohort, kind)
-    return rule
 
 
 @transaction.atomic

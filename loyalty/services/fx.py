@@ -1,4 +1,5 @@
-"""FX rates (lookup and CSV import) and the fiat-convert service built on them."""
+"""The fiat-convert service (rates from loyalty.selectors.fx_rate_get, arithmetic from
+loyalty.conversion) and the CSV import of FX rates."""
 
 import csv
 import datetime as dt
@@ -11,76 +12,17 @@ from typing import IO
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 
-from loyalty.conversion import (
-    Conversion,
-    ConversionError,
-    fiat_to_loyalty,
-    four_places,
-)
-from loyalty.models import FxRate, LoyaltyCurrency, PriceType
-
-# Mid-day rates are published on working days only; older than this, a rate is too stale to use.
-FX_RATE_MAX_AGE_DAYS = 7
+from loyalty.conversion import Conversion, fiat_to_loyalty, four_places
+from loyalty.errors import FxRateMissing, InvalidCurrencyCode, InvalidCustomValue, InvalidPriceType
+from loyalty.models import UNIT_VALUE_FIELDS, FxRate, LoyaltyCurrency, Partner, PriceType
+from loyalty.selectors import fx_rate_get
+from loyalty.services.partnerships import require_partnership
 
 CSV_COLUMNS = ("date", "base", "quote", "rate")
 
 _ISO4217 = re.compile(r"^[A-Z]{3}$")
-# The LoyaltyCurrency field holding one unit's fiat value for each stored price type.
-UNIT_VALUE_FIELDS = {
-    PriceType.BASE_ECONOMIC_VALUE: "base_economic_value",
-    PriceType.CUSTOMERS_PERCEIVED_VALUE: "customers_perceived_value",
-    PriceType.ISSUING_PARTNERS_COST: "issuing_partners_cost",
-}
-
-
-class FxRateMissing(ConversionError):
-    """No usable rate for a currency pair on a date (none stored, or all older than the limit)."""
-
-    code = "fx_rate_missing"
-    field = "fiat_currency"
-
-
-class InvalidCurrencyCode(ConversionError):
-    code = "invalid_currency"
-    field = "fiat_currency"
-
-
-class InvalidPriceType(ConversionError):
-    code = "invalid_price_type"
-    field = "price_type"
-
-
-class InvalidCustomValue(ConversionError):
-    code = "invalid_custom_value"
-    field = "custom_value"
-
-
-def fx_rate_get(
-    *, base: str, quote: str, on: dt.date, max_age_days: int = FX_RATE_MAX_AGE_DAYS
-) -> Decimal:
-    """How many `quote` one `base` buys on `on`: the most recent rate of the last `max_age_days`.
-
-    The inverse pair counts as 1 / rate; on a date holding both, the pair as asked wins.
-    """
-    if base == quote:
-        return Decimal(1)
-    oldest = on - dt.timedelta(days=max_age_days)
-    latest = (
-        FxRate.objects.filter(
-            Q(base=base, quote=quote) | Q(base=quote, quote=base), date__range=(oldest, on)
-        )
-        .order_by("-date", Case(When(base=base, then=Value(0)), default=Value(1)))
-        .first()
-    )
-    if latest is None:
-        raise FxRateMissing(
-            f"No {base}/{quote} exchange rate published between {oldest.isoformat()} "
-            f"and {on.isoformat()}."
-        )
-    return latest.rate if latest.base == base else 1 / latest.rate
 
 
 def fiat_convert(
@@ -124,6 +66,15 @@ def fiat_convert(
         return conversion
     cost = conversion.loyalty_amount * Fraction(unit_value) / Fraction(rate)
     return replace(conversion, exact_fiat_cost=four_places(cost))
+
+
+def partner_fiat_convert(
+    *, partner: Partner, loyalty_currency: LoyaltyCurrency, **request
+) -> Conversion:
+    """fiat_convert for a partner of the currency (contract operation 16); `request` is what
+    fiat_convert takes besides the currency."""
+    require_partnership(partner, loyalty_currency)
+    return fiat_convert(loyalty_currency=loyalty_currency, **request)
 
 
 def _unit_value(

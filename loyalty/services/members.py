@@ -8,12 +8,13 @@ profile (contact details, address, bank accounts, tier) is shared.
 
 from typing import Any
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import OuterRef, QuerySet, Subquery
 
-from loyalty.errors import DomainError
-from loyalty.models import Account, LoyaltyCurrency, Member, MemberType, Tier
+from loyalty.errors import DomainError, MemberInvalid, UnknownTier
+from loyalty.models import Account, LoyaltyCurrency, Member, MemberType, Partner, Tier
+from loyalty.selectors import member_with_balance_get, members_with_balance, membership_id_from
+from loyalty.services.cleaning import full_clean
+from loyalty.services.partnerships import managed_currency, require_partnership
 
 INDIVIDUAL_FIELDS = ("first_name", "last_name", "gender", "birth_date")
 COMPANY_FIELDS = ("company_name", "company_registration_number")
@@ -22,25 +23,6 @@ _OTHER_VARIANT = {
     MemberType.INDIVIDUAL: dict.fromkeys(COMPANY_FIELDS, ""),
     MemberType.COMPANY: {"first_name": "", "last_name": "", "gender": "", "birth_date": None},
 }
-
-
-class MemberInvalid(DomainError):
-    """A profile the model refuses (e.g. a field too long), named by its field."""
-
-
-class UnknownTier(DomainError):
-    code = "does_not_exist"
-    field = "tier"
-
-
-def membership_id_from(identifiers: dict[str, Any]) -> str:
-    """The membership number inside loyalty_program_identifiers (its `id`)."""
-    value = identifiers.get("id") if isinstance(identifiers, dict) else None
-    if value is None or str(value).strip() == "":
-        raise ValidationError(
-            {"loyalty_program_identifiers": "Give the membership number as the field `id`."}
-        )
-    return str(value).strip()
 
 
 @transaction.atomic
@@ -57,24 +39,10 @@ def member_create(
         membership_id=membership_id_from(loyalty_program_identifiers),
         **profile,
     )
-    member.full_clean()
+    full_clean(member, error=MemberInvalid)
     member.save()
     Account.objects.create(member=member, loyalty_currency=loyalty_currency, credit_limit=0)
     return member
-
-
-def members_with_balance() -> QuerySet[Member]:
-    """Members with their tier, currency and account balance (`account_balance`) in one query.
-
-    The balance is the spendable balance of the member's account in its own currency; units of
-    pending transactions are not included.
-    """
-    balance = Account.objects.filter(
-        member=OuterRef("pk"), loyalty_currency=OuterRef("loyalty_currency")
-    ).values("balance")[:1]
-    return Member.objects.select_related("tier", "loyalty_currency").annotate(
-        account_balance=Subquery(balance)
-    )
 
 
 def tier_resolve(*, loyalty_currency: LoyaltyCurrency, code: str) -> Tier:
@@ -108,14 +76,12 @@ def member_register(
             loyalty_program_identifiers=loyalty_program_identifiers,
             **profile,
         )
-    except (IntegrityError, ValidationError) as exc:
+    except (IntegrityError, MemberInvalid):
         # A concurrent registration committed first (seen as a constraint error, either by
         # full_clean's check or by the insert itself): answer with its member.
         existing = _member_find(loyalty_currency=loyalty_currency, membership_id=membership_id)
         if existing is not None:
             return existing, False
-        if isinstance(exc, ValidationError):
-            raise _as_domain_error(exc) from exc
         raise
     return member, True
 
@@ -136,10 +102,7 @@ def member_update(*, member: Member, **changes: Any) -> Member:
         changes = {**_OTHER_VARIANT[member_type], **changes}
     for name, value in changes.items():
         setattr(member, name, value)
-    try:
-        member.full_clean()
-    except ValidationError as exc:
-        raise _as_domain_error(exc) from exc
+    full_clean(member, error=MemberInvalid)
     member.save(update_fields=[*changes, "updated_at"])
     return member
 
@@ -157,12 +120,72 @@ def _check_variant(member_type: str, fields: dict[str, Any]) -> None:
             raise MemberInvalid(f"A {member_type} member has no {name}.", field=name)
 
 
-def _as_domain_error(exc: ValidationError) -> DomainError:
-    """The first of the model's complaints, named by its field, as a 400."""
-    if not hasattr(exc, "error_dict"):
-        return MemberInvalid(" ".join(exc.messages))
-    field, errors = next(iter(exc.error_dict.items()))
-    return MemberInvalid(
-        " ".join(ValidationError(errors).messages),
-        field=None if field == NON_FIELD_ERRORS else field,
+# What partners do (contract operations 13-15) -------------------------------------------------
+
+
+def _profile(changes: dict[str, Any], loyalty_currency: LoyaltyCurrency) -> dict[str, Any]:
+    """The request's profile as model fields: the tier code becomes the currency's Tier."""
+    if "tier" in changes:
+        code = changes["tier"]
+        changes = {
+            **changes,
+            "tier": tier_resolve(loyalty_currency=loyalty_currency, code=code) if code else None,
+        }
+    return changes
+
+
+def partner_member_register(
+    *,
+    partner: Partner,
+    loyalty_currency: str | None,
+    loyalty_program_identifiers: dict[str, Any],
+    **profile: Any,
+) -> tuple[Member, bool]:
+    """The currency owner registers a member (member_register); returns it with its balance
+    (loyalty.selectors.members_with_balance) and whether it was created. `loyalty_currency`
+    names the currency only when the owner has several."""
+    currency = managed_currency(partner, loyalty_currency)
+    member, created = member_register(
+        loyalty_currency=currency,
+        loyalty_program_identifiers=loyalty_program_identifiers,
+        **_profile(profile, currency),
+    )
+    return members_with_balance().get(pk=member.pk), created
+
+
+def partner_member_update(
+    *,
+    partner: Partner,
+    loyalty_currency: str | None,
+    loyalty_program_identifiers: dict[str, Any],
+    **changes: Any,
+) -> Member:
+    """The currency owner changes the fields sent of a member (member_update); returns it with
+    its balance. An unknown member is a 404."""
+    currency = managed_currency(partner, loyalty_currency)
+    member = member_with_balance_get(
+        loyalty_currency=currency, identifiers=loyalty_program_identifiers
+    )
+    member_update(member=member, **_profile(changes, currency))
+    return members_with_balance().get(pk=member.pk)
+
+
+def member_lookup(
+    *,
+    partner: Partner,
+    loyalty_currency: LoyaltyCurrency,
+    loyalty_program_identifiers: dict[str, Any],
+    linked_loyalty_currency: str | None = None,
+) -> Member:
+    """A member looked up by any partner of its currency, with its tier and balance; the
+    caller's partnership is checked before the member is looked for."""
+    require_partnership(partner, loyalty_currency)
+    if linked_loyalty_currency is not None and linked_loyalty_currency != loyalty_currency.code:
+        raise DomainError(
+            "Looking a member up through a linked loyalty currency is not supported.",
+            field="linked_loyalty_currency",
+            code="not_supported",
+        )
+    return member_with_balance_get(
+        loyalty_currency=loyalty_currency, identifiers=loyalty_program_identifiers
     )

@@ -13,18 +13,20 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction as db_transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from loyalty import ledger
-from loyalty.errors import DomainError, NotFound
+from loyalty.errors import InvalidExecutionState
 from loyalty.models import (
     Account,
     Cohort,
+    ExecutionMode,
     ExecutionStatus,
     LoyaltyCurrency,
     Member,
     Partner,
+    Partnership,
+    PartnershipType,
     PurchaseRule,
     PurchaseRuleExecution,
     RuleAward,
@@ -36,9 +38,8 @@ from loyalty.models import (
 from loyalty.rules import loading
 from loyalty.rules.evaluation import evaluate_purchase, period_start
 from loyalty.rules.inputs import MemberSnapshot, PurchaseRequest, Reason
-from loyalty.services.accounts import member_account
-from partners import scope
-from partners.models import ExecutionMode, Partnership, PartnershipType
+from loyalty.selectors import issuing_account, member_account, member_get
+from loyalty.services.partnerships import require_partnership
 
 REASON_MAX_LENGTH = Transaction._meta.get_field("reason").max_length
 
@@ -98,7 +99,7 @@ def purchase_evaluate(
             rules=specs,
             own_fiat=loyalty_currency.fiat_currency,
             on=timezone.localdate(at),
-        ),
+        ).found,
     )
     evaluation = evaluate_purchase(
         rules=specs,
@@ -122,14 +123,18 @@ def purchase_rules_simulate(
     fiat_currency: str,
     tags: frozenset[str] = frozenset(),
     metadata: dict[str, Any] | None = None,
-    member: Member | None = None,
+    member: dict | None = None,
     cohort: Cohort | None = None,
 ) -> PurchaseEvaluation:
-    """What a trigger would issue now; nothing is written. The owner or an issuing partner."""
-    scope.require_partnership(partner, loyalty_currency, PartnershipType.ISSUING)
+    """What a trigger would issue now; nothing is written. The owner or an issuing partner;
+    `member` (its identifiers) makes its tier and capped totals count."""
+    require_partnership(partner, loyalty_currency, PartnershipType.ISSUING)
+    found = None
+    if member is not None:
+        found = member_get(loyalty_currency=loyalty_currency, identifiers=member)
     return purchase_evaluate(
         loyalty_currency=loyalty_currency,
-        member=member,
+        member=found,
         fiat_amount=fiat_amount,
         fiat_currency=fiat_currency,
         tags=tags,
@@ -144,7 +149,7 @@ def purchase_rules_trigger(
     *,
     partner: Partner,
     loyalty_currency: LoyaltyCurrency,
-    member: Member,
+    member: dict,
     fiat_amount: Decimal,
     fiat_currency: str,
     tags: frozenset[str] = frozenset(),
@@ -156,17 +161,21 @@ def purchase_rules_trigger(
     loyalty_system_data: dict[str, Any] | None = None,
     cohort: Cohort | None = None,
 ) -> PurchaseRuleExecution:
-    """Evaluate the purchase and issue the fired rules' points from the caller's issuing account.
+    """Evaluate the purchase and issue the fired rules' points from the caller's issuing account
+    to the member named by its identifiers (`member`).
 
     One transaction per rule, or one for all of them when the execution mode is single; held
     until `release_date` when one is given. Atomic: a refusal (an overdraft, say) leaves
     neither transactions, awards nor the execution behind. With a `cohort`, its rules run and
     the points come from the cohort's own default account; the caller stays the creator.
     """
-    scope.require_partnership(partner, loyalty_currency, PartnershipType.ISSUING)
-    origin = _issuing_account(cohort.partner if cohort else partner, loyalty_currency)
+    require_partnership(partner, loyalty_currency, PartnershipType.ISSUING)
+    found = member_get(loyalty_currency=loyalty_currency, identifiers=member)
+    origin = issuing_account(
+        partner=cohort.partner if cohort else partner, loyalty_currency=loyalty_currency
+    )
     # The lock that serialises triggers for one member: taken before the awards are read.
-    member = Member.objects.select_for_update(of=("self",)).select_related("tier").get(pk=member.pk)
+    member = Member.objects.select_for_update(of=("self",)).select_related("tier").get(pk=found.pk)
     destination = member_account(member=member)
     metadata = metadata or {}
     evaluation = purchase_evaluate(
@@ -222,18 +231,6 @@ def purchase_rules_trigger(
     return execution
 
 
-def purchase_rule_execution_get(*, partner: Partner, public_id: str) -> PurchaseRuleExecution:
-    """The execution, for the partner that created it or the currency owner; 404 for others."""
-    execution = (
-        PurchaseRuleExecution.objects.filter(public_id=public_id)
-        .filter(Q(partner=partner) | Q(loyalty_currency__owner=partner))
-        .first()
-    )
-    if execution is None:
-        raise NotFound(f"No purchase rule execution {public_id!r}.", field="id")
-    return execution
-
-
 @db_transaction.atomic
 def purchase_rule_execution_cancel(*, execution: PurchaseRuleExecution) -> PurchaseRuleExecution:
     """Cancel a pending execution: each of its still pending transactions gives its units back.
@@ -244,11 +241,9 @@ def purchase_rule_execution_cancel(*, execution: PurchaseRuleExecution) -> Purch
     execution = PurchaseRuleExecution.objects.select_for_update().get(pk=execution.pk)
     pending = list(execution.transactions.filter(status=TransactionStatus.PENDING).order_by("id"))
     if execution.status != ExecutionStatus.PENDING or not pending:
-        raise DomainError(
+        raise InvalidExecutionState(
             f"Purchase rule execution {execution.public_id} has no pending transaction; only a "
-            "pending execution can be cancelled.",
-            field="id",
-            code="invalid_execution_state",
+            "pending execution can be cancelled."
         )
     for tx in pending:
         ledger.cancel(transaction=tx)
@@ -285,7 +280,7 @@ def purchase_rules_retrigger(
     In single_transaction mode the one transaction is amended to the new total (cancelled at
     zero). Refused with invalid_execution_state unless a transaction is still pending.
     """
-    scope.require_partnership(partner, execution.loyalty_currency, PartnershipType.ISSUING)
+    require_partnership(partner, execution.loyalty_currency, PartnershipType.ISSUING)
     # The same lock as trigger, taken first: the caps read below cannot go stale.
     member = (
         Member.objects.select_for_update(of=("self",))
@@ -306,11 +301,9 @@ def purchase_rules_retrigger(
     )
     pending = [tx for tx in transactions if tx.status == TransactionStatus.PENDING]
     if execution.status == ExecutionStatus.CANCELLED or not pending:
-        raise DomainError(
+        raise InvalidExecutionState(
             f"Purchase rule execution {execution.public_id} has no pending transaction; only a "
-            "pending execution can be retriggered.",
-            field="id",
-            code="invalid_execution_state",
+            "pending execution can be retriggered."
         )
     # Awards of cancelled transactions gave nothing; the others are this execution's own.
     live = {tx.pk: tx for tx in transactions if tx.status != TransactionStatus.CANCELLED}
@@ -489,23 +482,6 @@ def _without_awards(
                 current, points=current.points - award.points, count=current.count - 1
             )
     return replace(snapshot, awarded=awarded)
-
-
-def _issuing_account(partner: Partner, loyalty_currency: LoyaltyCurrency) -> Account:
-    """The caller's default account in the currency: for the owner, that is the mint."""
-    account = (
-        Account.objects.select_related("partner")
-        .filter(partner=partner, loyalty_currency=loyalty_currency, is_default=True)
-        .first()
-    )
-    if account is None:
-        raise DomainError(
-            f"You have no {loyalty_currency.code} account to issue from.",
-            field="loyalty_currency",
-            code="no_issuing_account",
-        )
-    account.member = None
-    return account
 
 
 def _execution_mode(

@@ -1,59 +1,45 @@
 """Partner-initiated movements: direct accruals, transfers, and edits or cancellation of pending
-transactions. Each checks the partner's scope, resolves accounts and calls the ledger, whose
-operations are atomic themselves (the services only read before it, so they add no savepoint)."""
+transactions, with the reads partners make of them.
+
+Each checks the partner's scope first (loyalty.services.partnerships), then resolves the accounts
+the request names and calls the ledger, whose operations are atomic themselves (the services
+only read before it, so they add no savepoint).
+"""
 
 import datetime as dt
 from typing import Any
 
+from django.db.models import QuerySet
+
 from loyalty import ledger
-from loyalty.errors import DomainError, Forbidden, NotFound
+from loyalty.errors import Forbidden, InvalidOrigin, InvalidTransfer
 from loyalty.models import (
     Account,
     LoyaltyCurrency,
     Partner,
+    PartnershipType,
     Transaction,
     TransactionSubType,
     TransactionType,
 )
-from partners import scope
-from partners.models import PartnershipType
-
-
-class AccountNotFound(NotFound):
-    code = "does_not_exist"
-
-
-def account_resolve(
-    *, partner: Partner, loyalty_currency: LoyaltyCurrency, reference: str | dict, field: str
-) -> Account:
-    """An account of the currency from an account id, a partner id or member identifiers.
-
-    A partner id means that partner's default account. Unknown references are 400s naming the
-    field; the account must hold the request's currency.
-    """
-    if isinstance(reference, dict):
-        return scope.member_account_get(
-            loyalty_currency=loyalty_currency, identifiers=reference, field=field
-        )
-    rows = Account.objects.select_related("member", "partner").filter(
-        loyalty_currency=loyalty_currency
-    )
-    if reference.startswith("part_"):
-        account = rows.filter(partner__public_id=reference, is_default=True).first()
-    else:
-        account = rows.filter(public_id=reference).first()
-    if account is None:
-        raise DomainError(
-            f"No {loyalty_currency.code} account for {reference!r}.",
-            field=field,
-            code="does_not_exist",
-        )
-    return account
+from loyalty.selectors import (
+    account_resolve,
+    member_account_get,
+    member_get,
+    visible_transaction_get,
+    visible_transactions,
+)
+from loyalty.services.partnerships import (
+    is_owner,
+    require_may_change,
+    require_owner,
+    require_partnership,
+)
 
 
 def _require_own_origin(partner: Partner, currency: LoyaltyCurrency, origin: Account) -> None:
     """Only the currency owner moves units out of accounts other than its own."""
-    if not scope.is_owner(partner, currency) and origin.partner_id != partner.pk:
+    if not is_owner(partner, currency) and origin.partner_id != partner.pk:
         raise Forbidden("The origin must be one of your own accounts.", field="origin")
 
 
@@ -61,18 +47,29 @@ def accrual_create(
     *,
     partner: Partner,
     loyalty_currency: LoyaltyCurrency,
-    destination: Account,
+    member: dict,
     origin: str,
     amount: int,
     bonus: bool = False,
     release_date: dt.datetime | None = None,
     **details: Any,
 ) -> Transaction:
-    """A direct accrual from the partner's (or the owner's) account to a member's account."""
-    scope.require_partnership(partner, loyalty_currency, PartnershipType.ISSUING)
+    """A direct accrual from the partner's (or the owner's) account to the member named by its
+    identifiers; pending until `release_date` when one is given.
+
+    The origin is an issuing account: the partner's own (its id or an account id), or for the
+    owner any partner account of the currency; a member's account is refused.
+    """
+    require_partnership(partner, loyalty_currency, PartnershipType.ISSUING)
+    destination = member_account_get(loyalty_currency=loyalty_currency, identifiers=member)
     origin_account = account_resolve(
-        partner=partner, loyalty_currency=loyalty_currency, reference=origin, field="origin"
+        loyalty_currency=loyalty_currency, reference=origin, field="origin"
     )
+    if origin_account.member_id:
+        raise InvalidOrigin(
+            "The origin of an accrual is the issuing partner's account (your partner id or one "
+            "of your account ids), not a member's."
+        )
     _require_own_origin(partner, loyalty_currency, origin_account)
     moves = {
         "origin": origin_account,
@@ -99,25 +96,20 @@ def transfer_create(
     **details: Any,
 ) -> Transaction:
     """A transfer between two members (currency owner only) or two partners' accounts."""
-    scope.require_partnership(partner, loyalty_currency)
+    require_partnership(partner, loyalty_currency)
     origin_account = account_resolve(
-        partner=partner, loyalty_currency=loyalty_currency, reference=origin, field="origin"
+        loyalty_currency=loyalty_currency, reference=origin, field="origin"
     )
     destination_account = account_resolve(
-        partner=partner,
-        loyalty_currency=loyalty_currency,
-        reference=destination,
-        field="destination",
+        loyalty_currency=loyalty_currency, reference=destination, field="destination"
     )
     if origin_account.owner_type != destination_account.owner_type:
-        raise DomainError(
+        raise InvalidTransfer(
             "Transfers go from a member to a member or from a partner to a partner; use an "
-            "accrual or a redemption to move units between a partner and a member.",
-            field="destination",
-            code="invalid_transfer",
+            "accrual or a redemption to move units between a partner and a member."
         )
     if origin_account.member_id:
-        scope.require_owner(partner, loyalty_currency, action="transfer between members")
+        require_owner(partner, loyalty_currency, action="transfer between members")
         sub_type = TransactionSubType.MEMBER_TO_MEMBER
     else:
         _require_own_origin(partner, loyalty_currency, origin_account)
@@ -133,27 +125,33 @@ def transfer_create(
     )
 
 
-def _changeable(partner: Partner, tx: Transaction) -> None:
-    if not scope.may_change_transaction(partner, tx):
-        raise Forbidden(
-            "Only the transaction's creator or the owner of its origin account can change it."
-        )
-
-
 def transaction_update(
     *,
     partner: Partner,
-    tx: Transaction,
+    public_id: str,
     amount: int | None = None,
     release_date: dt.datetime | None = None,
     **details: Any,
 ) -> Transaction:
-    """Edit a pending transaction (PATCH /transactions/{id})."""
-    _changeable(partner, tx)
+    """Edit a pending transaction (PATCH /transactions/{id}): one the partner may see (else a
+    404) and may change (else a 403)."""
+    tx = visible_transaction_get(partner=partner, public_id=public_id)
+    require_may_change(partner, tx)
     return ledger.amend(transaction=tx, amount=amount, release_date=release_date, **details)
 
 
-def transaction_cancel(*, partner: Partner, tx: Transaction) -> Transaction:
+def transaction_cancel(*, partner: Partner, public_id: str) -> Transaction:
     """Cancel a pending transaction (POST /transactions/{id}/cancel); its units go back."""
-    _changeable(partner, tx)
+    tx = visible_transaction_get(partner=partner, public_id=public_id)
+    require_may_change(partner, tx)
     return ledger.cancel(transaction=tx)
+
+
+def member_transactions(
+    *, partner: Partner, loyalty_currency: LoyaltyCurrency, member: dict
+) -> QuerySet[Transaction]:
+    """The member's transactions that the partner may see; the partner needs a partnership in
+    the currency before the member is looked for."""
+    require_partnership(partner, loyalty_currency)
+    found = member_get(loyalty_currency=loyalty_currency, identifiers=member)
+    return visible_transactions(partner).for_member(found)

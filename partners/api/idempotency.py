@@ -21,29 +21,15 @@ from django.conf import settings
 from django.db import connection
 from django.http import HttpResponse
 from django.utils import timezone
-from rest_framework import exceptions, status
+from rest_framework import exceptions
 
+from partners.api.exceptions import IdempotencyInFlight, IdempotencyKeyReused
 from partners.models import IdempotencyRecord
 
 HEADER = "HTTP_IDEMPOTENCY_KEY"
 REPEATED_HEADER = "Idempotency-Repeated"
 MAX_KEY_LENGTH = 255
 GUARDED_METHODS = frozenset({"POST", "PATCH"})
-
-
-class IdempotencyInFlight(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = "A request with this Idempotency-Key is still being processed; retry later."
-    default_code = "idempotency_in_flight"
-
-
-class IdempotencyKeyReused(exceptions.APIException):
-    status_code = status.HTTP_400_BAD_REQUEST
-    default_detail = (
-        "This Idempotency-Key was already used for a different request (method, path or body); "
-        "use a new key for a new request."
-    )
-    default_code = "idempotency_key_reused"
 
 
 class Replay(Exception):

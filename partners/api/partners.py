@@ -5,41 +5,247 @@ P and C's owner O, recorded from O's side: T says what P is to O ("issuing": P g
 members). Both parties see it, each listing the other:
 
 - O finds P in the list named T (GET /partners/issuing lists the partners issuing O's currency);
-- P finds O in the mirror list (`MIRROR`): issuing <-> currency owners for issuance, redemption
-  <-> currency owners for redemption, exchange in <-> exchange out (O's members exchanging C out
-  to P's programme come *in* to P, and P's members exchanging in to C go *out* of P's programme).
+- P finds O in the mirror list (loyalty.selectors.MIRROR): issuing <-> currency owners for
+  issuance, redemption <-> currency owners for redemption, exchange in <-> exchange out (O's
+  members exchanging C out to P's programme come *in* to P, and P's members exchanging in to C
+  go *out* of P's programme).
 
 An item of every list is one (other partner, loyalty currency) pair: `loyalty_currency` is the
 currency the agreement is in, the caller's own when the item is one of its partners, the item
 partner's when the item is a currency owner. Only enabled partnerships between two active
 partners count; an owner's partnership in its own currency relates nobody and is never listed.
 The `partner_id` filter takes the listed partner's public id (part_...), `loyalty_currency` the
-currency's code; an unknown value lists nothing rather than revealing what exists.
+currency's code; an unknown value lists nothing rather than revealing what exists. The rows come
+from loyalty.selectors.relationships.
+
+Every list item has the partner's `partner_id`, `company_name`, `logo` and a `loyalty_currency`
+{id, name}; the six partnership lists add `partnership_details`, whose shape depends on the list,
+and the all-partners list adds `active_partnerships`. The serializers' class names are the
+contract's schema names, so the generated schema's components read as the contract's.
 """
 
 from dataclasses import dataclass
+from decimal import Decimal
 
-from django.db.models import Case, Count, F, Q, QuerySet, When
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from django.db.models import Count, QuerySet
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from rest_framework import serializers
 from rest_framework.response import Response
 
 from loyalty.errors import NotFound
-from loyalty.models import LoyaltyCurrency, Partner, PartnerStatus
-from partners.api import partner_serializers as shapes
-from partners.api.errors import ERROR_RESPONSES
+from loyalty.models import ExecutionMode, LoyaltyCurrency, Partner, Partnership, PartnershipType
+from loyalty.selectors import related_partner_get, relationships, seen_as
+from partners.api.exceptions import ERROR_RESPONSES
 from partners.api.views import PartnerAPIView
-from partners.models import PartnerCustomData, Partnership, PartnershipType
+from partners.models import PartnerCustomData
 
 TAGS = ["Partners"]
-MIRROR = {
-    PartnershipType.ISSUING: PartnershipType.CURRENCY_OWNER_FOR_ISSUANCE,
-    PartnershipType.CURRENCY_OWNER_FOR_ISSUANCE: PartnershipType.ISSUING,
-    PartnershipType.REDEMPTION: PartnershipType.CURRENCY_OWNER_FOR_REDEMPTION,
-    PartnershipType.CURRENCY_OWNER_FOR_REDEMPTION: PartnershipType.REDEMPTION,
-    PartnershipType.EXCHANGE_IN: PartnershipType.EXCHANGE_OUT,
-    PartnershipType.EXCHANGE_OUT: PartnershipType.EXCHANGE_IN,
-}
 LIST_ORDER = ("other_name", "other_id", "loyalty_currency__code")
+
+
+# Shapes --------------------------------------------------------------------------------------
+
+REQUIRED_FIELDS_SCHEMA = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "string", "description": "HTML field id", "example": "card_number"},
+            "name": {
+                "type": "string",
+                "description": "HTML field name to be displayed to the user",
+                "example": "Loyalty Card number",
+            },
+        },
+    },
+}
+
+
+def required_field_label(field: dict, language: str) -> str:
+    """The field's name in `language` (ISO 639-1; "es" also serves "es-ES"), else English."""
+    translations = field.get("translations") or {}
+    for code in (language, language.split("-")[0]):
+        if code and translations.get(code):
+            return translations[code]
+    return field.get("name", "")
+
+
+@extend_schema_field(REQUIRED_FIELDS_SCHEMA)
+class RequiredFieldsField(serializers.Field):
+    """A partnership's stored required fields ({id, name, translations}) as the contract's
+    [{id, name}], named in the language of the serializer context's `language` (may be "")."""
+
+    def to_representation(self, value):
+        language = self.context.get("language", "")
+        return [
+            {"id": field.get("id", ""), "name": required_field_label(field, language)}
+            for field in value or []
+        ]
+
+
+class ConversionRatioField(serializers.DecimalField):
+    """A decimal string without trailing zeros ("1.2", not "1.20000000"), as the contract shows."""
+
+    def __init__(self, **kwargs):
+        super().__init__(max_digits=20, decimal_places=8, allow_null=True, **kwargs)
+
+    def to_representation(self, value: Decimal | None) -> str | None:
+        return None if value is None else format(value.normalize(), "f")
+
+
+class PartnerListItemLoyaltyCurrency(serializers.Serializer):
+    id = serializers.CharField(source="code", help_text="The loyalty currency's identifier.")
+    name = serializers.CharField()
+
+
+class PartnerListItemBase(serializers.Serializer):
+    partner_id = serializers.CharField(source="partner.public_id")
+    company_name = serializers.CharField(source="partner.company_name")
+    logo = serializers.CharField(source="partner.logo", help_text="URI of the partner's logo.")
+    loyalty_currency = PartnerListItemLoyaltyCurrency()
+
+
+class ActivePartnerships(serializers.Serializer):
+    """Which partnerships the caller has with the partner in the currency, from its own side."""
+
+    exchange_in = serializers.BooleanField()
+    exchange_out = serializers.BooleanField()
+    redemption = serializers.BooleanField()
+    issuing = serializers.BooleanField()
+    currency_owner_for_issuance = serializers.BooleanField()
+    currency_owner_for_redemption = serializers.BooleanField()
+
+
+class PartnerListItem(PartnerListItemBase):
+    active_partnerships = ActivePartnerships()
+
+
+# partnership_details: each reads a Partnership row (the entry's `partnership`).
+
+
+class ExecuteAction(serializers.Serializer):
+    required_fields = RequiredFieldsField(source="execute_required_fields")
+
+
+class MemberLookupAction(serializers.Serializer):
+    member_lookup_available = serializers.BooleanField()
+    required_fields = RequiredFieldsField(source="member_lookup_required_fields")
+
+
+class ExchangeInPartnershipDetails(serializers.Serializer):
+    exchange_enabled = serializers.BooleanField()
+
+
+class ExchangeOutPartnershipDetails(serializers.Serializer):
+    batch_process = serializers.BooleanField()
+    conversion_ratio_per_unit = ConversionRatioField()
+    exchange_enabled = serializers.BooleanField()
+    execute_action = ExecuteAction(source="*")
+    maximum_member_transaction_amount = serializers.IntegerField(allow_null=True)
+    member_lookup_action = MemberLookupAction(source="*")
+    minimum_member_transaction_amount = serializers.IntegerField(allow_null=True)
+
+
+@extend_schema_field({"type": "object", "properties": {}})
+class IssuingPartnershipDetails(serializers.Field):
+    """Always {}: the contract gives it no properties (an issuing partner's terms are what its
+    own list, currency owners for issuance, shows)."""
+
+    def to_representation(self, value) -> dict:
+        return {}
+
+
+class RedemptionPartnershipDetails(serializers.Serializer):
+    adjustment_allowed = serializers.BooleanField()
+
+
+class RedemptionCurrencyPartnershipDetails(serializers.Serializer):
+    adjustment_allowed = serializers.BooleanField()
+    member_lookup_action = MemberLookupAction(source="*")
+    execute_action = ExecuteAction(source="*")
+
+
+class IssuanceCurrencyPartnershipDetails(serializers.Serializer):
+    batch_process = serializers.BooleanField(default=False)
+    execute_action = ExecuteAction(source="*")
+    loyalty_rules_execution_mode = serializers.ChoiceField(choices=ExecutionMode.choices)
+    member_lookup_action = MemberLookupAction(source="*")
+
+
+class ExchangeInPartnerListItem(PartnerListItemBase):
+    partnership_details = ExchangeInPartnershipDetails(source="partnership")
+
+
+class ExchangeOutPartnerListItem(PartnerListItemBase):
+    partnership_details = ExchangeOutPartnershipDetails(source="partnership")
+
+
+class IssuingPartnerListItem(PartnerListItemBase):
+    partnership_details = IssuingPartnershipDetails(source="partnership")
+
+
+class RedemptionPartnerListItem(PartnerListItemBase):
+    partnership_details = RedemptionPartnershipDetails(source="partnership")
+
+
+class RedemptionCurrencyPartnerListItem(PartnerListItemBase):
+    partnership_details = RedemptionCurrencyPartnershipDetails(source="partnership")
+
+
+class IssuanceCurrencyPartnerListItem(PartnerListItemBase):
+    partnership_details = IssuanceCurrencyPartnershipDetails(source="partnership")
+
+
+class PartnerDataListResponse(serializers.Serializer):
+    field = serializers.CharField(source="field_name", help_text="The data field's name.")
+    values = serializers.ListField(child=serializers.DictField())
+
+
+# Query parameters.
+
+
+class PartnerListQuery(serializers.Serializer):
+    """The lists' filters: one partner or one loyalty currency, never both."""
+
+    partner_id = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="Only this partner (part_...).",
+    )
+    loyalty_currency = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="Only partnerships in this loyalty currency, e.g. EXAMPLE_POINTS.",
+    )
+
+    def validate(self, attrs: dict) -> dict:
+        attrs = {name: value.strip() for name, value in attrs.items() if value.strip()}
+        if len(attrs) > 1:
+            raise serializers.ValidationError(
+                "Send either partner_id or loyalty_currency, not both.", code="invalid"
+            )
+        return attrs
+
+
+class PartnerDetailsListQuery(PartnerListQuery):
+    """The filters, and the language of the required fields' names."""
+
+    language_display = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text=(
+            "ISO 639-1 code of the language to show the required_fields' names in; English "
+            "when there is no translation."
+        ),
+    )
+
+    def validate(self, attrs: dict) -> dict:
+        language = attrs.pop("language_display", "").strip().lower()
+        attrs = super().validate(attrs)
+        return {**attrs, "language_display": language}
+
+
+# Views ---------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -52,61 +258,11 @@ class PartnerListEntry:
     active_partnerships: dict[str, bool] | None = None
 
 
-def relationships(partner: Partner) -> QuerySet[Partnership]:
-    """The enabled partnerships between `partner` and another active partner, either side.
-
-    Each row is annotated with the other party (`other_id`, `other_name`): the row's partner
-    when `partner` owns the currency, else the currency's owner.
-    """
-    as_owner = Q(loyalty_currency__owner=partner) & ~Q(partner=partner)
-    as_partner = Q(partner=partner) & ~Q(loyalty_currency__owner=partner)
-    active = PartnerStatus.ACTIVE
-    return (
-        Partnership.objects.filter(enabled=True)
-        .filter(
-            (as_owner & Q(partner__status=active))
-            | (as_partner & Q(loyalty_currency__owner__status=active))
-        )
-        .annotate(
-            other_id=Case(
-                When(loyalty_currency__owner=partner, then=F("partner_id")),
-                default=F("loyalty_currency__owner_id"),
-            ),
-            other_name=Case(
-                When(loyalty_currency__owner=partner, then=F("partner__company_name")),
-                default=F("loyalty_currency__owner__company_name"),
-            ),
-        )
-    )
-
-
-def seen_as(partner: Partner, kind: str) -> Q:
-    """The rows `partner` finds in the list `kind`: its own currency's agreements of that type,
-    and its agreements in others' currencies of the mirror type."""
-    return Q(loyalty_currency__owner=partner, type=kind) | Q(partner=partner, type=MIRROR[kind])
-
-
-def filtered(partner: Partner, rows: QuerySet[Partnership], query: dict) -> QuerySet[Partnership]:
-    if "partner_id" in query:
-        rows = rows.filter(
-            Q(loyalty_currency__owner=partner, partner__public_id=query["partner_id"])
-            | Q(partner=partner, loyalty_currency__owner__public_id=query["partner_id"])
-        )
-    if "loyalty_currency" in query:
-        rows = rows.filter(loyalty_currency__code=query["loyalty_currency"])
-    return rows
-
-
-def partner_is_related(partner: Partner, other: Partner) -> bool:
-    """A partner relates to itself and to every partner it shares an enabled partnership with."""
-    return partner.pk == other.pk or relationships(partner).filter(other_id=other.pk).exists()
-
-
 class PartnerListView(PartnerAPIView):
     """The query validation and the rows every partner list starts from."""
 
     filter_backends: list = []
-    query_serializer = shapes.PartnerListQuery
+    query_serializer = PartnerListQuery
 
     def query(self) -> dict:
         serializer = self.query_serializer(data=self.request.query_params)
@@ -114,7 +270,11 @@ class PartnerListView(PartnerAPIView):
         return serializer.validated_data
 
     def rows(self, query: dict) -> QuerySet[Partnership]:
-        return filtered(self.partner, relationships(self.partner), query)
+        return relationships(
+            self.partner,
+            partner_id=query.get("partner_id"),
+            loyalty_currency=query.get("loyalty_currency"),
+        )
 
 
 class AllPartnersView(PartnerListView):
@@ -135,8 +295,8 @@ class AllPartnersView(PartnerListView):
         operation_id="Partners_listAllPartners",
         tags=TAGS,
         summary="List all partners",
-        parameters=[shapes.PartnerListQuery],
-        responses={200: shapes.PartnerListItem(many=True), **ERROR_RESPONSES},
+        parameters=[PartnerListQuery],
+        responses={200: PartnerListItem(many=True), **ERROR_RESPONSES},
     )
     def get(self, request):
         flags = {
@@ -159,7 +319,7 @@ class AllPartnersView(PartnerListView):
             )
             for pair in page
         ]
-        return self.get_paginated_response(shapes.PartnerListItem(entries, many=True).data)
+        return self.get_paginated_response(PartnerListItem(entries, many=True).data)
 
 
 class PartnershipListView(PartnerListView):
@@ -193,7 +353,7 @@ class PartnershipListView(PartnerListView):
 
 
 def _list_schema(operation_id: str, summary: str, item, *, language: bool = False):
-    query = shapes.PartnerDetailsListQuery if language else shapes.PartnerListQuery
+    query = PartnerDetailsListQuery if language else PartnerListQuery
     return extend_schema_view(
         get=extend_schema(
             operation_id=operation_id,
@@ -208,67 +368,67 @@ def _list_schema(operation_id: str, summary: str, item, *, language: bool = Fals
 @_list_schema(
     "Partners_listExchangeInPartners",
     "List exchange in partners",
-    shapes.ExchangeInPartnerListItem,
+    ExchangeInPartnerListItem,
 )
 class ExchangeInPartnersView(PartnershipListView):
     kind = PartnershipType.EXCHANGE_IN
-    serializer_class = shapes.ExchangeInPartnerListItem
+    serializer_class = ExchangeInPartnerListItem
 
 
 @_list_schema(
     "Partners_listExchangeOutPartners",
     "List exchange out partners",
-    shapes.ExchangeOutPartnerListItem,
+    ExchangeOutPartnerListItem,
     language=True,
 )
 class ExchangeOutPartnersView(PartnershipListView):
     kind = PartnershipType.EXCHANGE_OUT
-    serializer_class = shapes.ExchangeOutPartnerListItem
-    query_serializer = shapes.PartnerDetailsListQuery
+    serializer_class = ExchangeOutPartnerListItem
+    query_serializer = PartnerDetailsListQuery
 
 
 @_list_schema(
     "Partners_listIssuingPartners",
     "List issuing partners",
-    shapes.IssuingPartnerListItem,
+    IssuingPartnerListItem,
 )
 class IssuingPartnersView(PartnershipListView):
     kind = PartnershipType.ISSUING
-    serializer_class = shapes.IssuingPartnerListItem
+    serializer_class = IssuingPartnerListItem
 
 
 @_list_schema(
     "Partners_getRedemptionPartners",
     "List redemption partners",
-    shapes.RedemptionPartnerListItem,
+    RedemptionPartnerListItem,
 )
 class RedemptionPartnersView(PartnershipListView):
     kind = PartnershipType.REDEMPTION
-    serializer_class = shapes.RedemptionPartnerListItem
+    serializer_class = RedemptionPartnerListItem
 
 
 @_list_schema(
     "Partners_listRedemptionCurrencyOwners",
     "List currency owners for redemption partners",
-    shapes.RedemptionCurrencyPartnerListItem,
+    RedemptionCurrencyPartnerListItem,
     language=True,
 )
 class RedemptionCurrencyOwnersView(PartnershipListView):
     kind = PartnershipType.CURRENCY_OWNER_FOR_REDEMPTION
-    serializer_class = shapes.RedemptionCurrencyPartnerListItem
-    query_serializer = shapes.PartnerDetailsListQuery
+    serializer_class = RedemptionCurrencyPartnerListItem
+    query_serializer = PartnerDetailsListQuery
 
 
 @_list_schema(
     "Partners_listCurrencyOwnersForIssuance",
     "List currency owners for issuing partners",
-    shapes.IssuanceCurrencyPartnerListItem,
+    IssuanceCurrencyPartnerListItem,
     language=True,
 )
 class IssuanceCurrencyOwnersView(PartnershipListView):
     kind = PartnershipType.CURRENCY_OWNER_FOR_ISSUANCE
-    serializer_class = shapes.IssuanceCurrencyPartnerListItem
-    query_serializer = shapes.PartnerDetailsListQuery
+    serializer_class = IssuanceCurrencyPartnerListItem
+    query_serializer = PartnerDetailsListQuery
 
 
 class PartnerCustomDataView(PartnerAPIView):
@@ -285,13 +445,11 @@ class PartnerCustomDataView(PartnerAPIView):
         operation_id="Partners_getPartnerCustomData",
         tags=TAGS,
         summary="List Partner Custom Data",
-        responses={200: shapes.PartnerDataListResponse, **ERROR_RESPONSES},
+        responses={200: PartnerDataListResponse, **ERROR_RESPONSES},
     )
     def get(self, request, api_identifier: str, field_name: str):
-        other = Partner.objects.filter(
-            api_identifier=api_identifier, status=PartnerStatus.ACTIVE
-        ).first()
-        if other is None or not partner_is_related(self.partner, other):
+        other = related_partner_get(partner=self.partner, api_identifier=api_identifier)
+        if other is None:
             raise NotFound(f"No partner {api_identifier!r}.", field="api_identifier")
         data = PartnerCustomData.objects.filter(partner=other, field_name=field_name).first()
         if data is None:
@@ -299,4 +457,4 @@ class PartnerCustomDataView(PartnerAPIView):
                 f"{other.company_name} publishes no data field {field_name!r}.",
                 field="field_name",
             )
-        return Response(shapes.PartnerDataListResponse(data).data)
+        return Response(PartnerDataListResponse(data).data)

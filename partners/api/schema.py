@@ -1,7 +1,7 @@
 """What drf-spectacular cannot infer about the partner API: its signature, its idempotency headers,
 its date-time format, the contract's component names, and the public schema and docs views.
 
-Registered on import: loyalty/urls.py imports the views below, which brings the extensions in
+Registered on import: partners/api/urls.py imports the views below, which brings the extensions in
 before any schema is generated; SPECTACULAR_SETTINGS names the two postprocessing hooks.
 """
 

@@ -1,18 +1,16 @@
+"""API credentials: issuing a key pair (its secret shown once) and revoking it."""
+
 import secrets
 from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
 
-from loyalty.errors import DomainError
 from loyalty.models import Partner
 from partners import crypto
+from partners.errors import TooManyActiveCredentials
 from partners.models import CredentialStatus, PartnerCredential
 from partners.models.credentials import MAX_ACTIVE_CREDENTIALS
-
-
-class TooManyActiveCredentials(DomainError):
-    code = "too_many_active_credentials"
 
 
 @dataclass(frozen=True)

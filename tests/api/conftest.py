@@ -6,8 +6,8 @@ from urllib.parse import urlencode
 import pytest
 from django.test import Client
 
+from loyalty.models import Partnership, PartnershipType
 from partners.api.authentication import sign
-from partners.models import Partnership, PartnershipType
 from partners.services.credentials import credential_create
 from tests.factories import PartnerFactory, partner_account
 

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from loyalty.models import ActivityRule, RuleAward, Transaction
-from loyalty.services.accounts import mint_account
+from loyalty.selectors import mint_account
 from loyalty.services.activity_rules import activity_rules_trigger
 from tests.api.conftest import SignedClient, signed_client_for
 from tests.api.test_members import wait_for_a_lock_waiter

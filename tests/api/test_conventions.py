@@ -150,7 +150,7 @@ def test_malformed_json_is_400(issuer_client):
 
 
 def test_server_error_is_json_without_traceback(issuer_client, monkeypatch):
-    from loyalty.api import transactions
+    from partners.api import transactions
 
     def explode(*args, **kwargs):
         raise RuntimeError("secret internals")

@@ -7,10 +7,10 @@ import time
 import pytest
 from django.db import connection, transaction
 
-from loyalty.api.member_serializers import member_data
-from loyalty.models import Account, Member
-from loyalty.services.members import member_register, members_with_balance
-from partners.models import Partnership, PartnershipType
+from loyalty.models import Account, Member, Partnership, PartnershipType
+from loyalty.selectors import members_with_balance
+from loyalty.services.members import member_register
+from partners.api.members import member_data
 from tests.api.conftest import signed_client_for
 from tests.factories import LoyaltyCurrencyFactory, MemberFactory, TierFactory
 

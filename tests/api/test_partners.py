@@ -11,8 +11,8 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from loyalty.models import PartnerStatus
-from partners.models import ExecutionMode, PartnerCustomData, Partnership, PartnershipType
+from loyalty.models import ExecutionMode, Partnership, PartnershipType, PartnerStatus
+from partners.models import PartnerCustomData
 from tests.api.conftest import signed_client_for
 from tests.factories import LoyaltyCurrencyFactory, PartnerFactory
 

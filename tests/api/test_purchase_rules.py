@@ -9,15 +9,16 @@ from django.utils import timezone
 
 from loyalty.models import (
     Account,
+    ExecutionMode,
+    Partnership,
     PurchaseRule,
     PurchaseRuleExecution,
     PurchaseRuleMetadataMatch,
     RuleAward,
     Transaction,
 )
-from loyalty.services.accounts import member_account, mint_account
+from loyalty.selectors import member_account, mint_account
 from loyalty.services.purchase_rules import purchase_rules_trigger
-from partners.models import ExecutionMode, Partnership
 from tests.api.conftest import signed_client_for
 from tests.factories import MemberFactory, PartnerFactory, partner_account
 
@@ -344,7 +345,7 @@ def test_concurrent_triggers_never_exceed_the_member_cap(
         return purchase_rules_trigger(
             partner=issuer,
             loyalty_currency=currency,
-            member=member,
+            member=member.loyalty_program_identifiers,
             fiat_amount=Decimal(20),
             fiat_currency="EUR",
         )

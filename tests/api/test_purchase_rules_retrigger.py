@@ -6,8 +6,7 @@ import pytest
 from django.utils import timezone
 
 from loyalty import ledger
-from loyalty.models import PurchaseRule, PurchaseRuleExecution, RuleAward, Transaction
-from partners.models import Partnership
+from loyalty.models import Partnership, PurchaseRule, PurchaseRuleExecution, RuleAward, Transaction
 from tests.api import test_purchase_rules
 from tests.api.conftest import signed_client_for
 from tests.api.test_purchase_rules import (

@@ -5,7 +5,7 @@ import datetime as dt
 import time_machine
 
 from loyalty.models import PurchaseRule
-from loyalty.services.accounts import member_account
+from loyalty.selectors import member_account
 from tests.factories import MemberFactory, TierFactory
 from tests.loyalty.test_rule_admin import AT, purchase_post, simulate, url
 

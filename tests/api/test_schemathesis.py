@@ -25,11 +25,10 @@ from schemathesis.specs.openapi.checks import (
 )
 from werkzeug.test import Client, EnvironBuilder
 
-from loyalty.services.accounts import member_account
+from loyalty.models import Partnership, PartnershipType
 from loyalty.services.transactions import accrual_create
 from loyalty.wsgi import application
 from partners.api.authentication import BODY_SIGNED_METHODS, sign
-from partners.models import Partnership, PartnershipType
 from partners.services.credentials import credential_create
 from tests.factories import LoyaltyCurrencyFactory, MemberFactory, PartnerFactory, partner_account
 
@@ -141,7 +140,7 @@ def owner_client(in_test_transaction):
         accrual_create(
             partner=owner,
             loyalty_currency=currency,
-            destination=member_account(member=member),
+            member=member.loyalty_program_identifiers,
             origin=owner.public_id,
             amount=500,
             release_date=later if pending else None,

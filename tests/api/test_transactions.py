@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from loyalty.models import Transaction, TransactionStatus
-from loyalty.services.accounts import member_account
+from loyalty.selectors import member_account
 from tests.api.conftest import signed_client_for
 from tests.factories import MemberFactory, PartnerFactory, partner_account
 
@@ -249,7 +249,7 @@ def test_transactions_list_for_partner_with_its_own_account(currency, member, le
     """A partner sees a transfer into its account though someone else created it."""
     giver, taker = PartnerFactory(), PartnerFactory()
     giver_account = partner_account(partner=giver, loyalty_currency=currency, credit_limit=100)
-    from partners.models import Partnership, PartnershipType
+    from loyalty.models import Partnership, PartnershipType
 
     Partnership.objects.create(
         partner=giver, loyalty_currency=currency, type=PartnershipType.ISSUING

@@ -15,12 +15,15 @@ from loyalty.models import (
     Account,
     LoyaltyCurrency,
     Member,
+    Partnership,
+    PartnershipType,
     Transaction,
     TransactionStatus,
     TransactionSubType,
     TransactionType,
 )
-from loyalty.services.accounts import member_account, mint_account
+from loyalty.selectors import member_account, mint_account
+from partners.services.credentials import credential_create
 from tests.factories import MemberFactory, PartnerFactory, TierFactory
 
 
@@ -726,6 +729,16 @@ def test_partner_page_lists_its_accounts_with_balances(admin_client, partner, pa
     assert "EXAMPLE_POINTS" in page
 
 
+def empty_inline(prefix: str) -> dict:
+    """The management form of an inline the page shows with no rows."""
+    return {
+        f"{prefix}-TOTAL_FORMS": "0",
+        f"{prefix}-INITIAL_FORMS": "0",
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "0",
+    }
+
+
 def test_editing_a_partner_keeps_its_accounts(admin_client, partner, partner_acc):
     response = admin_client.post(
         url("partner_change", partner.pk),
@@ -741,6 +754,8 @@ def test_editing_a_partner_keeps_its_accounts(admin_client, partner, partner_acc
             "accounts-MAX_NUM_FORMS": "0",
             "accounts-0-id": partner_acc.pk,
             "accounts-0-partner": partner.pk,
+            **empty_inline("partnerships"),
+            **empty_inline("credentials"),
         },
     )
     assert response.status_code == 302
@@ -824,13 +839,24 @@ def test_other_changelists_query_count_is_bounded(
             assert admin_client.get(url(f"{model}_changelist")).status_code == 200
 
 
-def test_partner_page_links_to_its_credentials_and_rate_limit(admin_client, partner):
+def test_partner_page_shows_its_partnerships_credentials_and_rate_limit(
+    admin_client, partner, currency
+):
+    Partnership.objects.create(
+        partner=partner, loyalty_currency=currency, type=PartnershipType.ISSUING
+    )
+    issued = credential_create(partner=partner, label="production")
     page = admin_client.get(f"/admin/loyalty/partner/{partner.pk}/change/")
     assert page.status_code == 200
-    assert b"api_rate_limit" in page.content
+    content = page.content.decode()
+    assert "api_rate_limit" in content
+    # The partnership and the credential are inlines of the partner's own page.
+    assert "Issuing" in content and currency.code in content
+    assert issued.public_key in content and "production" in content
+    assert issued.secret_key not in content
+    assert f"/admin/partners/partnercredential/add/?partner={partner.pk}" in content
     listing = admin_client.get(
         f"/admin/partners/partnercredential/?partner__id__exact={partner.pk}"
     )
     assert listing.status_code == 200
     assert b"?e=1" not in listing.content
-    assert f"/admin/partners/partnercredential/add/?partner={partner.pk}".encode() in page.content

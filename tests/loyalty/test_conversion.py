@@ -10,22 +10,19 @@ from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
-from loyalty.conversion import (
-    InvalidAmount,
-    InvalidRounding,
-    InvalidUnitValue,
-    fiat_to_loyalty,
-)
-from loyalty.models import FxRate, PriceType, Rounding
-from loyalty.services.fx import (
-    FX_RATE_MAX_AGE_DAYS,
+from loyalty.conversion import fiat_to_loyalty
+from loyalty.errors import (
     FxRateMissing,
     InvalidCurrencyCode,
     InvalidCustomValue,
+    InvalidFiatAmount,
     InvalidPriceType,
-    fiat_convert,
-    fx_rate_get,
+    InvalidRounding,
+    InvalidUnitValue,
 )
+from loyalty.models import FxRate, PriceType, Rounding
+from loyalty.selectors import FX_RATE_MAX_AGE_DAYS, fx_rate_get
+from loyalty.services.fx import fiat_convert
 from tests.factories import LoyaltyCurrencyFactory
 
 DAY = dt.date(2026, 11, 20)
@@ -108,7 +105,7 @@ def test_a_unit_value_that_is_not_positive_is_refused(unit_value):
 
 @pytest.mark.parametrize("amount", ["-0.01", "NaN", "-Infinity", "Infinity"])
 def test_a_negative_or_non_finite_amount_is_refused(amount):
-    with pytest.raises(InvalidAmount) as exc:
+    with pytest.raises(InvalidFiatAmount) as exc:
         fiat_to_loyalty(amount=D(amount), unit_value=D("0.10"), rounding=Rounding.BANKERS)
     assert exc.value.field == "amount"
 
@@ -377,7 +374,7 @@ def test_the_fiat_currency_must_be_an_iso_code(points, fiat):
 
 
 def test_a_negative_amount_is_refused(points):
-    with pytest.raises(InvalidAmount) as exc:
+    with pytest.raises(InvalidFiatAmount) as exc:
         convert(points, "-1")
     assert exc.value.field == "amount"
 

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import pytest
 
-from loyalty import ledger
+from loyalty import errors, ledger
 from loyalty.models import (
     Account,
     Member,
@@ -22,7 +22,7 @@ from loyalty.models import (
     TransactionStatus,
     TransactionType,
 )
-from loyalty.services.accounts import member_account, mint_account
+from loyalty.selectors import member_account, mint_account
 from tests.factories import LoyaltyCurrencyFactory, MemberFactory
 
 NOW = dt.datetime(2030, 6, 1, 12, 0, 30, tzinfo=dt.UTC)
@@ -179,14 +179,14 @@ def test_hold_accepts_the_next_minute(clock, mint, member_acc, ledger_balances):
 def test_hold_refuses_a_release_date_not_after_the_current_minute(
     clock, release_date, mint, member_acc, ledger_balances
 ):
-    with refused(ledger.InvalidReleaseDate) as caught:
+    with refused(errors.InvalidReleaseDate) as caught:
         hold(mint, member_acc, 10, release_date=release_date)
     assert caught.value.field == "release_date"
     ledger_balances()
 
 
 def test_hold_refuses_a_naive_release_date(clock, mint, member_acc, ledger_balances):
-    with refused(ledger.InvalidReleaseDate):
+    with refused(errors.InvalidReleaseDate):
         hold(mint, member_acc, 10, release_date=dt.datetime(2030, 6, 2, 12, 0))
     ledger_balances()
 
@@ -194,14 +194,14 @@ def test_hold_refuses_a_naive_release_date(clock, mint, member_acc, ledger_balan
 def test_hold_refuses_a_member_without_the_units(clock, mint, member_acc, partner_acc):
     issue(mint, member_acc, 10)
 
-    with refused(ledger.InsufficientFunds):
+    with refused(errors.InsufficientFunds):
         hold(member_acc, partner_acc, 11)
 
 
 def test_pending_units_cannot_be_spent(clock, mint, member_acc, partner_acc, ledger_balances):
     hold(mint, member_acc, 100)
 
-    with refused(ledger.InsufficientFunds):
+    with refused(errors.InsufficientFunds):
         spend(member_acc, partner_acc, 1)
     ledger_balances()
 
@@ -229,7 +229,7 @@ def test_release_refuses_a_cancelled_transaction(clock, mint, member_acc, ledger
     tx = hold(mint, member_acc, 40)
     ledger.cancel(transaction=tx)
 
-    with refused(ledger.InvalidTransactionState):
+    with refused(errors.InvalidTransactionState):
         ledger.release(transaction=stored(tx))
     assert stored(tx).status == TransactionStatus.CANCELLED
     ledger_balances()
@@ -239,7 +239,7 @@ def test_release_refuses_a_second_release(clock, mint, member_acc, ledger_balanc
     tx = hold(mint, member_acc, 40)
     ledger.release(transaction=tx)
 
-    with refused(ledger.InvalidTransactionState):
+    with refused(errors.InvalidTransactionState):
         ledger.release(transaction=stored(tx))
     assert holdings(member_acc) == (40, 0)
     ledger_balances()
@@ -268,7 +268,7 @@ def test_cancel_returns_the_units_to_the_origin(
 def test_cancel_refuses_a_completed_transaction(mint, member_acc, ledger_balances):
     tx = issue(mint, member_acc, 100)
 
-    with refused(ledger.InvalidTransactionState):
+    with refused(errors.InvalidTransactionState):
         ledger.cancel(transaction=tx)
     assert stored(tx).status == TransactionStatus.COMPLETED
     ledger_balances()
@@ -278,7 +278,7 @@ def test_cancel_refuses_a_released_transaction(clock, mint, member_acc, ledger_b
     tx = hold(mint, member_acc, 100)
     ledger.release(transaction=tx)
 
-    with refused(ledger.InvalidTransactionState):
+    with refused(errors.InvalidTransactionState):
         ledger.cancel(transaction=stored(tx))
     ledger_balances()
 
@@ -287,7 +287,7 @@ def test_cancel_refuses_a_second_cancel(clock, mint, member_acc, ledger_balances
     tx = hold(mint, member_acc, 100)
     ledger.cancel(transaction=tx)
 
-    with refused(ledger.InvalidTransactionState):
+    with refused(errors.InvalidTransactionState):
         ledger.cancel(transaction=stored(tx))
     assert holdings(mint) == (0, 0)
     ledger_balances()
@@ -343,7 +343,7 @@ def test_reverse_refuses_when_the_member_spent_the_units(
     accrual = issue(mint, member_acc, 100)
     spend(member_acc, partner_acc, 60)
 
-    with refused(ledger.InsufficientFunds):
+    with refused(errors.InsufficientFunds):
         ledger.reverse(transaction=accrual, reason="Mistake")
     assert stored(accrual).status == TransactionStatus.COMPLETED
     ledger_balances()
@@ -356,7 +356,7 @@ def test_refused_reverse_leaves_the_callers_transaction_as_it_was(
     accrual = issue(mint, member_acc, 100)
     spend(member_acc, partner_acc, 60)
 
-    with refused(ledger.InsufficientFunds):
+    with refused(errors.InsufficientFunds):
         ledger.reverse(transaction=accrual, reason="Mistake")
     assert accrual.status == TransactionStatus.COMPLETED
     ledger_balances()
@@ -365,7 +365,7 @@ def test_refused_reverse_leaves_the_callers_transaction_as_it_was(
 def test_reverse_refuses_a_pending_transaction(clock, mint, member_acc, ledger_balances):
     tx = hold(mint, member_acc, 100)
 
-    with refused(ledger.InvalidTransactionState):
+    with refused(errors.InvalidTransactionState):
         ledger.reverse(transaction=tx, reason="Too early")
     assert stored(tx).status == TransactionStatus.PENDING
     ledger_balances()
@@ -375,7 +375,7 @@ def test_reverse_refuses_a_second_reversal(mint, member_acc, ledger_balances):
     tx = issue(mint, member_acc, 100)
     ledger.reverse(transaction=tx, reason="Mistake")
 
-    with refused(ledger.InvalidTransactionState):
+    with refused(errors.InvalidTransactionState):
         ledger.reverse(transaction=stored(tx), reason="Mistake again")
     ledger_balances()
 
@@ -426,11 +426,11 @@ def test_amend_moves_the_release_date_truncated_to_the_minute(
 @pytest.mark.parametrize(
     ("changes", "error"),
     [
-        ({"amount": 101}, ledger.InsufficientFunds),
-        ({"amount": 0}, ledger.InvalidAmount),
-        ({"amount": True}, ledger.InvalidAmount),
-        ({"release_date": NOW + dt.timedelta(seconds=29)}, ledger.InvalidReleaseDate),
-        ({"release_date": dt.datetime(2030, 6, 3, 8, 0)}, ledger.InvalidReleaseDate),
+        ({"amount": 101}, errors.InsufficientFunds),
+        ({"amount": 0}, errors.InvalidAmount),
+        ({"amount": True}, errors.InvalidAmount),
+        ({"release_date": NOW + dt.timedelta(seconds=29)}, errors.InvalidReleaseDate),
+        ({"release_date": dt.datetime(2030, 6, 3, 8, 0)}, errors.InvalidReleaseDate),
         ({"colour": "red"}, TypeError),
     ],
     ids=["beyond-funds", "zero", "bool", "current-minute", "naive", "unknown-field"],
@@ -457,7 +457,7 @@ def test_amend_refuses_a_transaction_that_is_no_longer_pending(
     else:
         ledger.cancel(transaction=tx)
 
-    with refused(ledger.InvalidTransactionState):
+    with refused(errors.InvalidTransactionState):
         ledger.amend(transaction=stored(tx), amount=40)
     ledger_balances()
 
@@ -496,13 +496,13 @@ def test_a_member_can_spend_exactly_its_balance_and_no_more(
 ):
     issue(mint, member_acc, 100)
 
-    with refused(ledger.InsufficientFunds) as caught:
+    with refused(errors.InsufficientFunds) as caught:
         spend(member_acc, partner_acc, 101)
     assert (caught.value.code, caught.value.field) == ("insufficient_funds", "amount")
 
     spend(member_acc, partner_acc, 100)
     assert holdings(member_acc) == (0, 0)
-    with refused(ledger.InsufficientFunds):
+    with refused(errors.InsufficientFunds):
         spend(member_acc, partner_acc, 1)
     ledger_balances()
 
@@ -512,12 +512,12 @@ def test_a_partner_may_go_down_to_exactly_minus_its_credit_limit(
 ):
     assert partner_acc.credit_limit == 1_000
 
-    with refused(ledger.InsufficientFunds):
+    with refused(errors.InsufficientFunds):
         spend(partner_acc, member_acc, 1_001)
 
     spend(partner_acc, member_acc, 1_000)
     assert holdings(partner_acc) == (-1_000, 0)
-    with refused(ledger.InsufficientFunds):
+    with refused(errors.InsufficientFunds):
         spend(partner_acc, member_acc, 1)
     ledger_balances()
 
@@ -546,7 +546,7 @@ def test_an_inactive_member_neither_spends_nor_receives(
     account = member_account(member=Member.objects.get(pk=member.pk))
     origin, destination = (account, mint) if side == "origin" else (mint, account)
 
-    with refused(ledger.InactiveAccountOwner) as caught:
+    with refused(errors.InactiveAccountOwner) as caught:
         if operation == "post":
             spend(origin, destination, 10)
         else:
@@ -566,7 +566,7 @@ def test_a_suspended_partner_neither_spends_nor_receives(
         (partner_acc, member_acc) if side == "origin" else (member_acc, partner_acc)
     )
 
-    with refused(ledger.InactiveAccountOwner):
+    with refused(errors.InactiveAccountOwner):
         spend(origin, destination, 10)
     ledger_balances()
 
@@ -576,7 +576,7 @@ def test_a_suspended_currency_owner_issues_nothing(currency, member_acc, ledger_
     owner.status = PartnerStatus.SUSPENDED
     owner.save(update_fields=["status"])
 
-    with refused(ledger.InactiveAccountOwner):
+    with refused(errors.InactiveAccountOwner):
         issue(mint_account(loyalty_currency=currency), member_acc, 10)
     ledger_balances()
 
@@ -590,7 +590,7 @@ def test_a_suspended_currency_owner_issues_nothing(currency, member_acc, ledger_
     ids=repr,
 )
 def test_the_amount_must_be_a_positive_whole_number(amount, mint, member_acc, ledger_balances):
-    with refused(ledger.InvalidAmount) as caught:
+    with refused(errors.InvalidAmount) as caught:
         issue(mint, member_acc, amount)
     assert caught.value.field == "amount"
     ledger_balances()
@@ -600,9 +600,9 @@ def test_accounts_of_two_currencies_are_refused(clock, mint, ledger_balances):
     other_currency = LoyaltyCurrencyFactory()
     foreign = member_account(member=MemberFactory(loyalty_currency=other_currency))
 
-    with refused(ledger.CurrencyMismatch):
+    with refused(errors.CurrencyMismatch):
         issue(mint, foreign, 10)
-    with refused(ledger.CurrencyMismatch):
+    with refused(errors.CurrencyMismatch):
         hold(mint, foreign, 10)
     ledger_balances()
 
@@ -610,8 +610,8 @@ def test_accounts_of_two_currencies_are_refused(clock, mint, ledger_balances):
 def test_the_same_account_on_both_sides_is_refused(mint, member_acc, ledger_balances):
     issue(mint, member_acc, 100)
 
-    with refused(ledger.LedgerError) as caught:
+    with refused(errors.LedgerError) as caught:
         spend(member_acc, member_acc, 10)
-    assert type(caught.value) is ledger.LedgerError
+    assert type(caught.value) is errors.LedgerError
     assert caught.value.field == "origin"
     ledger_balances()

@@ -7,9 +7,9 @@ import threading
 
 import pytest
 
-from loyalty import ledger
+from loyalty import errors, ledger
 from loyalty.models import Account, Transaction, TransactionType
-from loyalty.services.accounts import member_account
+from loyalty.selectors import member_account
 from tests.factories import MemberFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -53,7 +53,7 @@ def test_concurrent_debits_never_overdraw_a_member(
     debits = [o for o in outcomes if isinstance(o, Transaction)]
     refusals = [o for o in outcomes if not isinstance(o, Transaction)]
     assert len(debits) == funds // amount
-    assert all(type(r) is ledger.InsufficientFunds for r in refusals), refusals
+    assert all(type(r) is errors.InsufficientFunds for r in refusals), refusals
     assert lowest >= 0
     assert balance_of(member_acc) == funds - len(debits) * amount
     assert balance_of(partner_acc) == len(debits) * amount

@@ -22,10 +22,10 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from loyalty import ledger
+from loyalty import errors, ledger
 from loyalty.ledger_audit import ledger_report
 from loyalty.models import Account, Transaction, TransactionStatus, TransactionType
-from loyalty.services.accounts import member_account, mint_account
+from loyalty.selectors import member_account, mint_account
 from tests.factories import LoyaltyCurrencyFactory, MemberFactory, PartnerFactory, partner_account
 
 MINT = 0  # accounts by index: the mint, three members, then the partner
@@ -89,22 +89,22 @@ class LedgerMachine(RuleBasedStateMachine):
     # Predictions ------------------------------------------------------------------------------
 
     @staticmethod
-    def unless_pending(expected: ExpectedTransaction) -> type[ledger.LedgerError] | None:
+    def unless_pending(expected: ExpectedTransaction) -> type[errors.LedgerError] | None:
         pending = expected.status == TransactionStatus.PENDING
-        return None if pending else ledger.InvalidTransactionState
+        return None if pending else errors.InvalidTransactionState
 
     def spending_refusal(
         self, origin: int, destination: int, amount: int
-    ) -> type[ledger.LedgerError] | None:
+    ) -> type[errors.LedgerError] | None:
         if origin == destination:
-            return ledger.LedgerError
+            return errors.LedgerError
         floor = self.floors[origin]
         if floor is not None and self.balances[origin] - amount < floor:
-            return ledger.InsufficientFunds
+            return errors.InsufficientFunds
         return None
 
     def attempt(
-        self, refusal: type[ledger.LedgerError] | None, operation: Callable[[], Transaction]
+        self, refusal: type[errors.LedgerError] | None, operation: Callable[[], Transaction]
     ) -> Transaction | None:
         """Run the operation: it must succeed if `refusal` is None, else raise exactly `refusal`.
 
@@ -112,7 +112,7 @@ class LedgerMachine(RuleBasedStateMachine):
         """
         if refusal is None:
             return operation()
-        with pytest.raises(ledger.LedgerError) as caught:
+        with pytest.raises(errors.LedgerError) as caught:
             operation()
         assert type(caught.value) is refusal, caught.value
         return None
@@ -156,7 +156,7 @@ class LedgerMachine(RuleBasedStateMachine):
         release_date = self.clock + dt.timedelta(seconds=delay)
         release_minute = release_date.replace(second=0, microsecond=0)
         if release_minute <= self.clock:
-            refusal = ledger.InvalidReleaseDate
+            refusal = errors.InvalidReleaseDate
         else:
             refusal = self.spending_refusal(origin, destination, amount)
         operation = partial(
@@ -192,7 +192,7 @@ class LedgerMachine(RuleBasedStateMachine):
             amount=amount,
             type=TransactionType.TRANSFER,
         )
-        self.attempt(ledger.InvalidAmount, operation)
+        self.attempt(errors.InvalidAmount, operation)
 
     @rule(chosen=picks, amount=amounts, delay=st.none() | release_delays)
     def amend(self, chosen: tuple[str | None, int], amount: int, delay: int | None) -> None:
@@ -202,11 +202,11 @@ class LedgerMachine(RuleBasedStateMachine):
         delta = amount - expected.amount
         floor = self.floors[expected.origin]
         if expected.status != TransactionStatus.PENDING:
-            refusal = ledger.InvalidTransactionState
+            refusal = errors.InvalidTransactionState
         elif release_minute is not None and release_minute <= self.clock:
-            refusal = ledger.InvalidReleaseDate
+            refusal = errors.InvalidReleaseDate
         elif delta > 0 and floor is not None and self.balances[expected.origin] - delta < floor:
-            refusal = ledger.InsufficientFunds
+            refusal = errors.InsufficientFunds
         else:
             refusal = None
         operation = partial(
@@ -237,7 +237,7 @@ class LedgerMachine(RuleBasedStateMachine):
     def reverse(self, chosen: tuple[str | None, int]) -> None:
         expected, tx = self.pick(chosen)
         if expected.status != TransactionStatus.COMPLETED:
-            refusal = ledger.InvalidTransactionState
+            refusal = errors.InvalidTransactionState
         else:
             refusal = self.spending_refusal(expected.destination, expected.origin, expected.amount)
         operation = partial(ledger.reverse, transaction=tx, reason="Property test", now=self.clock)

@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from loyalty import celery_app, ledger
 from loyalty.models import Account, Transaction, TransactionStatus, TransactionType
-from loyalty.services.accounts import member_account
+from loyalty.selectors import member_account
 from loyalty.tasks import release_due_transactions
 from tests.factories import MemberFactory
 

@@ -126,4 +126,7 @@ def test_rates_hold_the_pairs_found_and_leave_the_missing_out(currency):
         fiat_currency="EUR", rules=[per_usd, per_gbp], own_fiat="EUR", on=AT.date()
     )
 
-    assert rates == {("EUR", "USD"): 1 / Decimal("0.9")}
+    assert rates.found == {("EUR", "USD"): 1 / Decimal("0.9")}
+    assert rates.missing == {
+        ("EUR", "GBP"): "No EUR/GBP exchange rate published between 2026-11-11 and 2026-11-18."
+    }

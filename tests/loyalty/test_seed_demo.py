@@ -15,13 +15,14 @@ from loyalty.models import (
     LoyaltyCurrency,
     Member,
     Partner,
+    Partnership,
     Tier,
     Transaction,
     TransactionStatus,
     TransactionType,
 )
-from loyalty.services.accounts import mint_account
-from partners.models import PartnerCredential, Partnership
+from loyalty.selectors import mint_account
+from partners.models import PartnerCredential
 from tests.api.conftest import SignedClient
 
 pytestmark = pytest.mark.django_db

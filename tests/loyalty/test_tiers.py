@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from loyalty import celery_app, ledger
 from loyalty.models import Account, Member, TierChange, TransactionType
-from loyalty.services.accounts import member_account, mint_account
+from loyalty.selectors import member_account, mint_account
 from loyalty.services.tiers import member_tier_set, tiers_recompute
 from loyalty.tasks import recompute_tiers
 from tests.factories import LoyaltyCurrencyFactory, MemberFactory, TierFactory

@@ -10,13 +10,12 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
+from loyalty.models import Partnership, PartnershipType
 from partners.models import (
     CredentialStatus,
     IdempotencyRecord,
     PartnerCredential,
     PartnerCustomData,
-    Partnership,
-    PartnershipType,
 )
 from partners.services.credentials import credential_create
 from tests.api.conftest import SignedClient
@@ -24,7 +23,8 @@ from tests.factories import PartnerFactory
 
 
 def url(name: str, *args) -> str:
-    return reverse(f"admin:partners_{name}", args=args)
+    app = "loyalty" if name.startswith("partnership") else "partners"
+    return reverse(f"admin:{app}_{name}", args=args)
 
 
 def messages_of(response) -> list[str]:

@@ -10,12 +10,9 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import connection
 
+from partners.errors import TooManyActiveCredentials
 from partners.models import CredentialStatus, PartnerCredential
-from partners.services.credentials import (
-    TooManyActiveCredentials,
-    credential_create,
-    credential_revoke,
-)
+from partners.services.credentials import credential_create, credential_revoke
 from tests.api.conftest import SignedClient
 
 

@@ -5,9 +5,9 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from loyalty.models import PriceType, Rounding
-from loyalty.services.fx import fiat_convert
-from partners import scope
-from partners.api.errors import ERROR_RESPONSES
+from loyalty.selectors import currency_get
+from loyalty.services.fx import partner_fiat_convert
+from partners.api.exceptions import ERROR_RESPONSES
 from partners.api.views import PartnerAPIView
 
 _DECIMAL = {"max_digits": 24, "decimal_places": 8, "coerce_to_string": True}
@@ -52,10 +52,9 @@ class FiatConvertView(PartnerAPIView):
     )
     def post(self, request):
         data = self.validated(LoyaltyCurrencyConversionRequest)
-        currency = scope.currency_get(code=data["loyalty_currency"])
-        scope.require_partnership(self.partner, currency)
-        conversion = fiat_convert(
-            loyalty_currency=currency,
+        conversion = partner_fiat_convert(
+            partner=self.partner,
+            loyalty_currency=currency_get(code=data["loyalty_currency"]),
             amount=data["amount"],
             fiat_currency=data["fiat_currency"],
             price_type=data["price_type"],

@@ -1,5 +1,6 @@
 """Demo data for a fresh install: one programme, two partners, members and a ledger history.
 
+It touches every app (it creates API credentials too), so it lives at the top of the layout.
 `manage.py seed_demo` calls `demo_seed`, and `make run` calls the command on every start, so
 seeding is idempotent: entities are looked up by their natural keys (currency code, partner
 api_identifier, tier code, membership id) and created only when missing. The transaction history
@@ -26,6 +27,8 @@ from loyalty.models import (
     LoyaltyCurrency,
     Member,
     Partner,
+    Partnership,
+    PartnershipType,
     ReasonCode,
     Tier,
     Transaction,
@@ -33,14 +36,10 @@ from loyalty.models import (
     TransactionSubType,
     TransactionType,
 )
-from loyalty.services.accounts import (
-    loyalty_currency_create,
-    member_account,
-    mint_account,
-    partner_account_get_or_create,
-)
+from loyalty.selectors import member_account, mint_account
+from loyalty.services.accounts import loyalty_currency_create, partner_account_get_or_create
 from loyalty.services.members import member_create
-from partners.models import CredentialStatus, PartnerCredential, Partnership, PartnershipType
+from partners.models import CredentialStatus, PartnerCredential
 from partners.services.credentials import credential_create
 
 CURRENCY_CODE = "EXAMPLE_POINTS"

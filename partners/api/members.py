@@ -1,4 +1,5 @@
-"""Members on the wire: the create/update request (Individual | Company) and the Member response.
+"""Members (contract operations 13-15): create and update by the currency owner, lookup by any
+partner of the currency.
 
 Requests are strict about types, as the contract is: strings must be JSON strings (postal_code
 may also be a number, as in the contract's own example), `country` is ISO 3166-1 alpha-3 in
@@ -13,12 +14,23 @@ import re
 from django.core.validators import EmailValidator, RegexValidator
 from django.utils import timezone
 from drf_spectacular.serializers import PolymorphicProxySerializerExtension
-from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
-from rest_framework import serializers
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_field,
+)
+from rest_framework import serializers, status
 from rest_framework.fields import empty
+from rest_framework.response import Response
 
-from loyalty.api.fields import JSONObjectField, MemberIdentifiersField
 from loyalty.models import Member, MemberGender, MemberType
+from loyalty.selectors import currency_get
+from loyalty.services import members as services
+from loyalty.services.partnerships import is_owner
+from partners.api.exceptions import ERROR_RESPONSES
+from partners.api.fields import JSONObjectField, MemberIdentifiersField
+from partners.api.views import PartnerAPIView
 
 COUNTRY = r"^[A-Z]{3}\Z"
 FIAT_CURRENCY = r"^[A-Z]{3}\Z"
@@ -279,7 +291,8 @@ class MemberTierSerializer(serializers.Serializer):
 class MemberResponseBase(serializers.Serializer):
     """The fields of the contract's Member and MemberTypeCompany alike.
 
-    Expects a member from `members_with_balance()` (tier, currency and `account_balance` loaded)
+    Expects a member from loyalty.selectors.members_with_balance (tier, currency and
+    `account_balance` loaded)
     and `balance_visible` / `profile_visible` in the context: a hidden field is null.
     """
 
@@ -349,3 +362,101 @@ def member_data(member: Member, *, as_owner: bool) -> dict:
         "balance_visible": as_owner or member.loyalty_currency.balances_visible_to_partners,
     }
     return serializer_class(member, context=context).data
+
+
+# Views ---------------------------------------------------------------------------------------
+
+
+class MembersView(PartnerAPIView):
+    """POST creates a member, PATCH updates one; both for the currency owner only."""
+
+    @extend_schema(
+        operation_id="Members_createRecord",
+        tags=["Members"],
+        summary="Create a member (Currency Owners only)",
+        description=(
+            "Creates a member of your loyalty currency, with its account. If a member with the "
+            "same loyalty_program_identifiers id exists, it is returned unchanged with 200. A "
+            "partner that owns several loyalty currencies names one in `loyalty_currency`."
+        ),
+        request=member_request_schema("MemberCreateRequest"),
+        responses={
+            200: OpenApiResponse(
+                member_response_schema("MembersCreateRecordResponse"),
+                description="A member matching the received loyalty program identifiers was "
+                "found; it is returned unchanged.",
+            ),
+            201: OpenApiResponse(
+                member_response_schema("MembersCreateRecordResponse"),
+                description="The member has been created.",
+            ),
+            **ERROR_RESPONSES,
+        },
+    )
+    def post(self, request):
+        data = self.validated(MemberWriteRequest)
+        member, created = services.partner_member_register(
+            partner=self.partner, loyalty_currency=data.pop("loyalty_currency", None), **data
+        )
+        return Response(
+            member_data(member, as_owner=True),
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+    @extend_schema(
+        operation_id="Members_updateMemberRecord",
+        tags=["Members"],
+        summary="Update a member (Currency Owners only)",
+        description=(
+            "Finds the member by its loyalty_program_identifiers id and changes only the fields "
+            "sent; null clears an optional field. Changing `type` clears the fields of the "
+            "other type."
+        ),
+        request=member_request_schema("MemberUpdateRequest"),
+        responses={
+            200: member_response_schema("MembersUpdateMemberRecordResponse"),
+            **ERROR_RESPONSES,
+        },
+    )
+    def patch(self, request):
+        data = self.validated(MemberWriteRequest)
+        member = services.partner_member_update(
+            partner=self.partner, loyalty_currency=data.pop("loyalty_currency", None), **data
+        )
+        return Response(member_data(member, as_owner=True))
+
+
+class MemberLookupView(PartnerAPIView):
+    """Any partner with a partnership in the currency may look a member up.
+
+    The currency owner sees the whole member. Another partner sees its id, identifiers,
+    currency, type and tier, and its balance only if the currency has
+    balances_visible_to_partners; the member's personal data (name, gender, birth date, email,
+    phone, address, bank accounts, company details, additional information) is null for it.
+    """
+
+    @extend_schema(
+        operation_id="Members_validateMemberDetails",
+        tags=["Members"],
+        summary="Lookup a member",
+        description=(
+            "Validates that a member exists and returns it. The balance is null unless you own "
+            "the currency or its owner made balances visible to partners; personal data is "
+            "returned to the currency owner only."
+        ),
+        request=MemberLookupRequest,
+        responses={
+            200: member_response_schema("MembersValidateMemberDetailsResponse"),
+            **ERROR_RESPONSES,
+        },
+    )
+    def post(self, request):
+        data = self.validated(MemberLookupRequest)
+        currency = currency_get(code=data["loyalty_currency"])
+        member = services.member_lookup(
+            partner=self.partner,
+            loyalty_currency=currency,
+            loyalty_program_identifiers=data["loyalty_program_identifiers"],
+            linked_loyalty_currency=data.get("linked_loyalty_currency"),
+        )
+        return Response(member_data(member, as_owner=is_owner(self.partner, currency)))

@@ -1,4 +1,5 @@
-"""Cohorts (contract operations 48-53, 56, 57 and 60): a currency owner's groups of businesses.
+"""Cohorts (contract operations 48-60): a currency owner's groups of businesses, their accounts,
+their rule switches and their own rule runs.
 
 Scope: only a partner owning a loyalty currency has cohorts; any other partner gets 403 on every
 operation here, including the list (an empty list would hide that the feature is not theirs). An
@@ -8,6 +9,14 @@ The rule shapes add `enabled` to the contract's CohortPurchaseRule and CohortAct
 the rule runs for this cohort (the rule is enabled and the cohort has not switched it off), so
 that the answer to a PATCH shows its effect. The rule lists return the contract's envelope and,
 unlike the contract, document `page` and `page_size`, since they page like every other list.
+
+A cohort's rule runs (operations 54, 55, 58, 59: simulate and execute) are the ordinary purchase
+and activity operations run for the cohort: the rules with no cohort or this cohort, less those
+the cohort switched off, paid from the cohort's own default account. Their bodies are the
+contract's trigger requests, even for the simulations (whose extra fields, such as
+release_date, change nothing). The purchase responses are those of the ordinary purchase
+simulate and trigger; the contract's activity responses are empty stubs, so they are the
+ordinary activity simulate and trigger answers.
 """
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -15,10 +24,31 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from loyalty.models import Account, ActivityRule, Cohort, CohortStatus, PurchaseRule
+from loyalty.selectors import (
+    CohortRuleKind,
+    cohort_accounts,
+    cohort_rule_get,
+    cohort_rules,
+    currency_get,
+)
+from loyalty.services import cohort_rules as runs
 from loyalty.services import cohorts as services
-from partners.api.errors import ERROR_RESPONSES
+from partners.api.activity_rules import (
+    ActivityRuleSimulationResponse,
+    ActivityRuleTriggerRequest,
+    ActivityRuleTriggerResponse,
+)
+from partners.api.exceptions import ERROR_RESPONSES
+from partners.api.purchase_rules import (
+    PurchaseRuleSimulationResponse,
+    PurchaseRuleTriggerRequest,
+    PurchaseRuleTriggerResponse,
+    execution_body,
+    purchase_booking,
+)
 from partners.api.views import PartnerAPIView
 
+ACTIVITY_DETAILS = ("external_reference", "loyalty_system_data", "metadata")
 COHORT_ID = OpenApiParameter("cohort_id", str, OpenApiParameter.PATH, description="Cohort id.")
 RULE_ID = OpenApiParameter("rule_id", str, OpenApiParameter.PATH, description="Loyalty rule id.")
 
@@ -114,7 +144,7 @@ class CohortsView(PartnerAPIView):
         responses={200: CohortSerializer(many=True), **ERROR_RESPONSES},
     )
     def get(self, request):
-        page = self.paginate_queryset(services.cohorts_of(owner=self.partner))
+        page = self.paginate_queryset(services.owner_cohorts(owner=self.partner))
         return self.get_paginated_response(CohortSerializer(page, many=True).data)
 
     @extend_schema(
@@ -127,7 +157,6 @@ class CohortsView(PartnerAPIView):
         responses={200: CohortSerializer, **ERROR_RESPONSES},
     )
     def post(self, request):
-        services.require_currency_owner(self.partner)
         data = self.validated(CohortCreateUpdateRequest)
         cohort = services.cohort_create(owner=self.partner, **data)
         return Response(CohortSerializer(cohort).data)
@@ -142,7 +171,7 @@ class CohortDetailView(PartnerAPIView):
         responses={200: CohortSerializer, **ERROR_RESPONSES},
     )
     def get(self, request, cohort_id):
-        cohort = services.cohort_get(owner=self.partner, cohort_id=cohort_id)
+        cohort = services.owner_cohort_get(owner=self.partner, cohort_id=cohort_id)
         return Response(CohortSerializer(cohort).data)
 
     @extend_schema(
@@ -155,7 +184,7 @@ class CohortDetailView(PartnerAPIView):
         responses={200: CohortSerializer, **ERROR_RESPONSES},
     )
     def patch(self, request, cohort_id):
-        cohort = services.cohort_get(owner=self.partner, cohort_id=cohort_id)
+        cohort = services.owner_cohort_get(owner=self.partner, cohort_id=cohort_id)
         data = self.validated(CohortCreateUpdateRequest)
         cohort = services.cohort_update(cohort=cohort, by=self.partner, **data)
         return Response(CohortSerializer(cohort).data)
@@ -172,8 +201,8 @@ class CohortAccountsView(PartnerAPIView):
         responses={200: DeprecatedAccountSerializer(many=True), **ERROR_RESPONSES},
     )
     def get(self, request, cohort_id):
-        cohort = services.cohort_get(owner=self.partner, cohort_id=cohort_id)
-        accounts = services.cohort_accounts(cohort=cohort).order_by("id")
+        cohort = services.owner_cohort_get(owner=self.partner, cohort_id=cohort_id)
+        accounts = cohort_accounts(cohort=cohort).order_by("id")
         page = self.paginate_queryset(accounts)
         for account in page:
             account.partner = cohort.partner
@@ -181,23 +210,23 @@ class CohortAccountsView(PartnerAPIView):
 
 
 class CohortRuleListView(PartnerAPIView):
-    kind: services.CohortRuleKind
+    kind: CohortRuleKind
     item: type[CohortRuleSerializer]
 
     def get(self, request, cohort_id):
-        cohort = services.cohort_get(owner=self.partner, cohort_id=cohort_id)
-        page = self.paginate_queryset(services.cohort_rules(cohort=cohort, kind=self.kind))
+        cohort = services.owner_cohort_get(owner=self.partner, cohort_id=cohort_id)
+        page = self.paginate_queryset(cohort_rules(cohort=cohort, kind=self.kind))
         return self.get_paginated_response(self.item(page, many=True).data)
 
 
 class CohortRuleDetailView(PartnerAPIView):
-    kind: services.CohortRuleKind
+    kind: CohortRuleKind
     item: type[CohortRuleSerializer]
     request_serializer: type[CohortRuleUpdateRequest]
 
     def patch(self, request, cohort_id, rule_id):
-        cohort = services.cohort_get(owner=self.partner, cohort_id=cohort_id)
-        rule = services.cohort_rule_get(cohort=cohort, kind=self.kind, rule_id=rule_id)
+        cohort = services.owner_cohort_get(owner=self.partner, cohort_id=cohort_id)
+        rule = cohort_rule_get(cohort=cohort, kind=self.kind, rule_id=rule_id)
         data = self.validated(self.request_serializer)
         if "enabled" in data:
             rule = services.cohort_rule_switch(
@@ -268,3 +297,108 @@ class CohortActivityRuleView(CohortRuleDetailView):
     )
     def patch(self, request, cohort_id, rule_id):
         return super().patch(request, cohort_id, rule_id)
+
+
+# Rule runs ---------------------------------------------------------------------------------
+
+
+class CohortPurchaseSimulateView(PartnerAPIView):
+    @extend_schema(
+        operation_id="CohortPurchases_simulateExecution",
+        tags=["Cohort Purchases"],
+        summary="Simulate a purchase (cohort)",
+        description="What execute would issue for the cohort now; nothing is written.",
+        parameters=[COHORT_ID],
+        request=PurchaseRuleTriggerRequest,
+        responses={200: PurchaseRuleSimulationResponse, **ERROR_RESPONSES},
+    )
+    def post(self, request, cohort_id):
+        cohort = services.owner_cohort_get(owner=self.partner, cohort_id=cohort_id)
+        data = self.validated(PurchaseRuleTriggerRequest)
+        evaluation = runs.cohort_purchase_simulate(
+            owner=self.partner,
+            cohort=cohort,
+            loyalty_currency=currency_get(code=data["loyalty_currency"]),
+            member=data["member"],
+            **purchase_booking(data),
+        )
+        return Response(PurchaseRuleSimulationResponse(evaluation).data)
+
+
+class CohortPurchaseExecuteView(PartnerAPIView):
+    @extend_schema(
+        operation_id="CohortPurchases_executeLoyaltyRulesMatching",
+        tags=["Cohort Purchases"],
+        summary="Execute a purchase (cohort)",
+        description="Issues the points of the cohort's rules that fire from the cohort's "
+        "default account; refused when that account lacks the funds or credit.",
+        parameters=[COHORT_ID],
+        request=PurchaseRuleTriggerRequest,
+        responses={200: PurchaseRuleTriggerResponse, **ERROR_RESPONSES},
+    )
+    def post(self, request, cohort_id):
+        cohort = services.owner_cohort_get(owner=self.partner, cohort_id=cohort_id)
+        data = self.validated(PurchaseRuleTriggerRequest)
+        execution = runs.cohort_purchase_execute(
+            owner=self.partner,
+            cohort=cohort,
+            loyalty_currency=currency_get(code=data["loyalty_currency"]),
+            member=data["member"],
+            preferred_execution_mode=data.get("preferred_execution_mode"),
+            reason=data.get("reason", ""),
+            release_date=data.get("release_date"),
+            external_reference=data.get("external_reference", ""),
+            loyalty_system_data=data.get("loyalty_system_data"),
+            **purchase_booking(data),
+        )
+        return Response(execution_body(execution))
+
+
+class CohortActivitySimulateView(PartnerAPIView):
+    @extend_schema(
+        operation_id="CohortActivities_triggerLoyaltyRuleSimulation",
+        tags=["Cohort Activities"],
+        summary="Simulate an activity rule execution",
+        description="What execute would pay for the cohort now; nothing is written. The "
+        "contract's response is an empty stub: this is the activity simulation's answer.",
+        parameters=[COHORT_ID],
+        request=ActivityRuleTriggerRequest,
+        responses={200: ActivityRuleSimulationResponse, **ERROR_RESPONSES},
+    )
+    def post(self, request, cohort_id):
+        cohort = services.owner_cohort_get(owner=self.partner, cohort_id=cohort_id)
+        data = self.validated(ActivityRuleTriggerRequest)
+        run = runs.cohort_activity_simulate(
+            owner=self.partner,
+            cohort=cohort,
+            loyalty_currency=currency_get(code=data["loyalty_currency"]),
+            member_identifiers=data["member"],
+            activity_ids=data["activity_ids"],
+        )
+        return Response(ActivityRuleSimulationResponse(run).data)
+
+
+class CohortActivityExecuteView(PartnerAPIView):
+    @extend_schema(
+        operation_id="CohortActivities_executeActivityRule",
+        tags=["Cohort Activities"],
+        summary="Execute an activity rule",
+        description="One accrual per rule that fires, from the cohort's default account. The "
+        "contract's response is an empty stub: this is the activity trigger's answer.",
+        parameters=[COHORT_ID],
+        request=ActivityRuleTriggerRequest,
+        responses={200: ActivityRuleTriggerResponse, **ERROR_RESPONSES},
+    )
+    def post(self, request, cohort_id):
+        cohort = services.owner_cohort_get(owner=self.partner, cohort_id=cohort_id)
+        data = self.validated(ActivityRuleTriggerRequest)
+        run = runs.cohort_activity_execute(
+            owner=self.partner,
+            cohort=cohort,
+            loyalty_currency=currency_get(code=data["loyalty_currency"]),
+            member_identifiers=data["member"],
+            activity_ids=data["activity_ids"],
+            release_date=data.get("release_date"),
+            **{key: data[key] for key in ACTIVITY_DETAILS if key in data},
+        )
+        return Response(ActivityRuleTriggerResponse(run).data)

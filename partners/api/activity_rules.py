@@ -9,16 +9,16 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from loyalty.api.fields import (
+from loyalty.selectors import currency_get
+from loyalty.services import activity_rules as services
+from partners.api.exceptions import ERROR_RESPONSES
+from partners.api.fields import (
     FutureDateTimeField,
     JSONObjectField,
     MemberIdentifiersField,
     MetadataField,
 )
-from loyalty.api.serializers import TransactionSerializer
-from loyalty.services import activity_rules as services
-from partners import scope
-from partners.api.errors import ERROR_RESPONSES
+from partners.api.transactions import TransactionSerializer
 from partners.api.views import PartnerAPIView
 
 
@@ -120,7 +120,7 @@ class ActivityRulesSimulateView(PartnerAPIView):
         data = self.validated(ActivityRuleSimulationRequest)
         run = services.activity_rules_simulate(
             partner=self.partner,
-            loyalty_currency=scope.currency_get(code=data["loyalty_currency"]),
+            loyalty_currency=currency_get(code=data["loyalty_currency"]),
             member_identifiers=data["member"],
             activity_ids=data["activity_ids"],
         )
@@ -148,7 +148,7 @@ class ActivityRulesTriggerView(PartnerAPIView):
         }
         run = services.activity_rules_trigger(
             partner=self.partner,
-            loyalty_currency=scope.currency_get(code=data["loyalty_currency"]),
+            loyalty_currency=currency_get(code=data["loyalty_currency"]),
             member_identifiers=data["member"],
             activity_ids=data["activity_ids"],
             release_date=data.get("release_date"),

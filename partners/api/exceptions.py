@@ -1,8 +1,8 @@
 """Every API error in the contract's GenericError shape: {"errors": [{"message", "field", "code"}]}.
 
-DRF's own exceptions (validation, authentication, throttling, 404, 405, 415) and the domain's
-DomainError are reshaped here; anything else is logged and answered with a bare 500, never a
-traceback.
+DRF's own exceptions (validation, authentication, throttling, 404, 405, 415), the API's own
+(below) and the domain's DomainError are reshaped here; anything else is logged and answered with
+a bare 500, never a traceback.
 """
 
 import logging
@@ -18,6 +18,28 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from loyalty.errors import DomainError
 
 logger = logging.getLogger("partners.api")
+
+
+# The API's own refusals besides authentication's (the domain's are loyalty.errors and
+# partners.errors) ------------------------------------------------------------------------------
+
+
+class IdempotencyInFlight(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "A request with this Idempotency-Key is still being processed; retry later."
+    default_code = "idempotency_in_flight"
+
+
+class IdempotencyKeyReused(exceptions.APIException):
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_detail = (
+        "This Idempotency-Key was already used for a different request (method, path or body); "
+        "use a new key for a new request."
+    )
+    default_code = "idempotency_key_reused"
+
+
+# The shape -----------------------------------------------------------------------------------
 
 
 GENERIC_ERROR = inline_serializer(

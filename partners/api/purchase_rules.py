@@ -9,19 +9,24 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from loyalty.api.fields import (
+from loyalty.models import (
+    ExecutionMode,
+    ExecutionStatus,
+    PurchaseRuleExecution,
+    RuleAward,
+    TransactionStatus,
+)
+from loyalty.selectors import TRANSACTION_RELATED, currency_get, purchase_rule_execution_get
+from loyalty.services import purchase_rules as services
+from partners.api.exceptions import ERROR_RESPONSES
+from partners.api.fields import (
     FutureDateTimeField,
     JSONObjectField,
     MemberIdentifiersField,
     MetadataField,
 )
-from loyalty.api.serializers import TRANSACTION_RELATED, TransactionSerializer
-from loyalty.models import ExecutionStatus, PurchaseRuleExecution, RuleAward, TransactionStatus
-from loyalty.services import purchase_rules as services
-from partners import scope
-from partners.api.errors import ERROR_RESPONSES
+from partners.api.transactions import TransactionSerializer
 from partners.api.views import PartnerAPIView
-from partners.models import ExecutionMode
 
 TAG = "Purchase rules"
 
@@ -162,13 +167,11 @@ class PurchaseRuleSimulateView(PartnerAPIView):
     )
     def post(self, request):
         data = self.validated(PurchaseRuleSimulationRequest)
-        currency = scope.currency_get(code=data["loyalty_currency"])
-        member = None
-        if "member" in data:
-            scope.require_partnership(self.partner, currency)
-            member = scope.member_get(loyalty_currency=currency, identifiers=data["member"])
         evaluation = services.purchase_rules_simulate(
-            partner=self.partner, loyalty_currency=currency, member=member, **purchase_booking(data)
+            partner=self.partner,
+            loyalty_currency=currency_get(code=data["loyalty_currency"]),
+            member=data.get("member"),
+            **purchase_booking(data),
         )
         return Response(PurchaseRuleSimulationResponse(evaluation).data)
 
@@ -183,13 +186,10 @@ class PurchaseRuleTriggerView(PartnerAPIView):
     )
     def post(self, request):
         data = self.validated(PurchaseRuleTriggerRequest)
-        currency = scope.currency_get(code=data["loyalty_currency"])
-        scope.require_partnership(self.partner, currency)
-        member = scope.member_get(loyalty_currency=currency, identifiers=data["member"])
         execution = services.purchase_rules_trigger(
             partner=self.partner,
-            loyalty_currency=currency,
-            member=member,
+            loyalty_currency=currency_get(code=data["loyalty_currency"]),
+            member=data["member"],
             preferred_execution_mode=data.get("preferred_execution_mode"),
             reason=data.get("reason", ""),
             release_date=data.get("release_date"),
@@ -208,7 +208,7 @@ class PurchaseRuleExecutionView(PartnerAPIView):
         responses={200: PurchaseRuleTriggerResponse, **ERROR_RESPONSES},
     )
     def get(self, request, id):
-        execution = services.purchase_rule_execution_get(partner=self.partner, public_id=id)
+        execution = purchase_rule_execution_get(partner=self.partner, public_id=id)
         return Response(execution_body(execution))
 
 
@@ -221,7 +221,7 @@ class PurchaseRuleExecutionRetriggerView(PartnerAPIView):
         responses={200: PurchaseRuleTriggerResponse, **ERROR_RESPONSES},
     )
     def post(self, request, id):
-        execution = services.purchase_rule_execution_get(partner=self.partner, public_id=id)
+        execution = purchase_rule_execution_get(partner=self.partner, public_id=id)
         data = self.validated(PurchaseRuleExecutionRetriggerRequest)
         execution = services.purchase_rules_retrigger(
             partner=self.partner,
@@ -243,6 +243,6 @@ class PurchaseRuleExecutionCancelView(PartnerAPIView):
         responses={200: PurchaseRuleTriggerResponse, **ERROR_RESPONSES},
     )
     def post(self, request, id):
-        execution = services.purchase_rule_execution_get(partner=self.partner, public_id=id)
+        execution = purchase_rule_execution_get(partner=self.partner, public_id=id)
         execution = services.purchase_rule_execution_cancel(execution=execution)
         return Response(execution_body(execution))

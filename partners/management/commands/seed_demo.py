@@ -3,7 +3,7 @@ import os
 
 from django.core.management.base import BaseCommand
 
-from loyalty.services.demo import DUE_SOON, DemoData, demo_as_json, demo_seed
+from partners.demo import DUE_SOON, DemoData, demo_as_json, demo_seed
 
 
 class Command(BaseCommand):

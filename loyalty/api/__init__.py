@@ -1,1 +1,0 @@
-"""Partner API endpoints of the core domain: accruals, members, transactions, conversions."""

@@ -1,0 +1,403 @@
+"""Reads the admin, the partner API and the services share: one way to find each thing.
+
+Lookups of what a request names (a currency by code, a member by its identifiers, an account by
+id, partner id or identifiers) raise the domain's errors, worded for the request field at fault.
+They check nobody's rights: the services call them only after the partnership rules
+(loyalty.services.partnerships) have let the caller in, so that a stranger learns nothing of
+what exists. The rules' own inputs are read by loyalty.rules.loading.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Case, F, OuterRef, Q, QuerySet, Subquery, Value, When
+
+from loyalty.errors import (
+    AccountNotFound,
+    CohortNotFound,
+    ExecutionNotFound,
+    FxRateMissing,
+    InvalidMemberIdentifiers,
+    MemberNotFound,
+    MemberNotFoundLookup,
+    NoIssuingAccount,
+    RuleNotFound,
+    TransactionNotFound,
+    UnknownCurrency,
+)
+from loyalty.models import (
+    Account,
+    ActivityRule,
+    Cohort,
+    CohortRuleSetting,
+    FxRate,
+    LoyaltyCurrency,
+    Member,
+    Partner,
+    Partnership,
+    PartnershipType,
+    PartnerStatus,
+    PurchaseRule,
+    PurchaseRuleExecution,
+    Transaction,
+)
+
+# Currencies, members and accounts ------------------------------------------------------------
+
+
+def currency_get(*, code: str, field: str = "loyalty_currency") -> LoyaltyCurrency:
+    currency = LoyaltyCurrency.objects.filter(code=code).first()
+    if currency is None:
+        raise UnknownCurrency(f"Unknown loyalty currency {code!r}.", field=field)
+    return currency
+
+
+def membership_id_from(
+    identifiers: dict[str, Any], *, field: str = "loyalty_program_identifiers"
+) -> str:
+    """The membership number inside loyalty_program_identifiers (its `id`)."""
+    value = identifiers.get("id") if isinstance(identifiers, dict) else None
+    if value is None or str(value).strip() == "":
+        raise InvalidMemberIdentifiers("Give the membership number as the field `id`.", field=field)
+    return str(value).strip()
+
+
+def member_get(
+    *, loyalty_currency: LoyaltyCurrency, identifiers: dict, field: str = "member"
+) -> Member:
+    """The member of the currency named by loyalty_program_identifiers, or MemberNotFound (400)."""
+    membership_id = membership_id_from(identifiers, field=field)
+    member = (
+        Member.objects.select_related("tier", "loyalty_currency")
+        .filter(loyalty_currency=loyalty_currency, membership_id=membership_id)
+        .first()
+    )
+    if member is None:
+        raise MemberNotFound(
+            f"No member {membership_id!r} in {loyalty_currency.code}.", field=field
+        )
+    return member
+
+
+def members_with_balance() -> QuerySet[Member]:
+    """Members with their tier, currency and account balances in one query.
+
+    `account_balance` is the spendable balance of the member's account in its own currency and
+    `account_pending_balance` the units of its pending transactions.
+    """
+    account = Account.objects.filter(
+        member=OuterRef("pk"), loyalty_currency=OuterRef("loyalty_currency")
+    )
+    return Member.objects.select_related("tier", "loyalty_currency").annotate(
+        account_balance=Subquery(account.values("balance")[:1]),
+        account_pending_balance=Subquery(account.values("pending_balance")[:1]),
+    )
+
+
+def member_with_balance_get(*, loyalty_currency: LoyaltyCurrency, identifiers: dict) -> Member:
+    """The member with its tier and balance (one query), or a 404 member_does_not_exist: the
+    answer of the operations that look the member itself up."""
+    membership_id = membership_id_from(identifiers)
+    member = (
+        members_with_balance()
+        .filter(loyalty_currency=loyalty_currency, membership_id=membership_id)
+        .first()
+    )
+    if member is None:
+        raise MemberNotFoundLookup(f"No member {membership_id!r} in {loyalty_currency.code}.")
+    return member
+
+
+def member_account(*, member: Member) -> Account:
+    """The member's account in its programme's currency (created with the member)."""
+    account = Account.objects.get(member=member, loyalty_currency_id=member.loyalty_currency_id)
+    account.member = member
+    account.partner = None
+    return account
+
+
+def member_account_get(
+    *, loyalty_currency: LoyaltyCurrency, identifiers: dict, field: str = "member"
+) -> Account:
+    """The account of the member named by loyalty_program_identifiers, with the member attached,
+    in one query (the accrual path's destination); MemberNotFound otherwise."""
+    membership_id = membership_id_from(identifiers, field=field)
+    account = (
+        Account.objects.select_related("member")
+        .filter(
+            loyalty_currency=loyalty_currency,
+            member__loyalty_currency=loyalty_currency,
+            member__membership_id=membership_id,
+        )
+        .first()
+    )
+    if account is None:
+        raise MemberNotFound(
+            f"No member {membership_id!r} in {loyalty_currency.code}.", field=field
+        )
+    account.partner = None
+    return account
+
+
+def issuing_account(*, partner: Partner | int, loyalty_currency: LoyaltyCurrency) -> Account:
+    """The partner's default account in the currency, the one it issues from and that a request
+    naming only the partner means; for the currency's owner that is the mint."""
+    partner_id = partner if isinstance(partner, int) else partner.pk
+    account = (
+        Account.objects.select_related("partner")
+        .filter(partner_id=partner_id, loyalty_currency=loyalty_currency, is_default=True)
+        .first()
+    )
+    if account is None:
+        raise NoIssuingAccount(f"There is no {loyalty_currency.code} account to issue from.")
+    account.member = None
+    return account
+
+
+def mint_account(*, loyalty_currency: LoyaltyCurrency) -> Account:
+    """The currency owner's default account: it issues new units and has no credit limit."""
+    return issuing_account(partner=loyalty_currency.owner_id, loyalty_currency=loyalty_currency)
+
+
+def account_resolve(
+    *, loyalty_currency: LoyaltyCurrency, reference: str | dict, field: str
+) -> Account:
+    """An account of the currency from an account id, a partner id or member identifiers.
+
+    A partner id means that partner's default account. Unknown references are 400s naming the
+    field; the account must hold the request's currency.
+    """
+    if isinstance(reference, dict):
+        return member_account_get(
+            loyalty_currency=loyalty_currency, identifiers=reference, field=field
+        )
+    rows = Account.objects.select_related("member", "partner").filter(
+        loyalty_currency=loyalty_currency
+    )
+    if reference.startswith("part_"):
+        account = rows.filter(partner__public_id=reference, is_default=True).first()
+    else:
+        account = rows.filter(public_id=reference).first()
+    if account is None:
+        raise AccountNotFound(f"No {loyalty_currency.code} account for {reference!r}.", field=field)
+    return account
+
+
+# FX rates ------------------------------------------------------------------------------------
+
+# Mid-day rates are published on working days only; older than this, a rate is too stale to use.
+FX_RATE_MAX_AGE_DAYS = 7
+
+
+def fx_rate_get(
+    *, base: str, quote: str, on: dt.date, max_age_days: int = FX_RATE_MAX_AGE_DAYS
+) -> Decimal:
+    """How many `quote` one `base` buys on `on`: the most recent rate of the last `max_age_days`.
+
+    The inverse pair counts as 1 / rate; on a date holding both, the pair as asked wins.
+    """
+    if base == quote:
+        return Decimal(1)
+    oldest = on - dt.timedelta(days=max_age_days)
+    latest = (
+        FxRate.objects.filter(
+            Q(base=base, quote=quote) | Q(base=quote, quote=base), date__range=(oldest, on)
+        )
+        .order_by("-date", Case(When(base=base, then=Value(0)), default=Value(1)))
+        .first()
+    )
+    if latest is None:
+        raise FxRateMissing(
+            f"No {base}/{quote} exchange rate published between {oldest.isoformat()} "
+            f"and {on.isoformat()}."
+        )
+    return latest.rate if latest.base == base else 1 / latest.rate
+
+
+# Transactions --------------------------------------------------------------------------------
+
+
+def visible_transactions(partner: Partner) -> QuerySet[Transaction]:
+    """Transactions the partner may read: all in currencies it owns, else those it is part of."""
+    return Transaction.objects.filter(
+        Q(loyalty_currency__owner=partner)
+        | Q(created_by_partner=partner)
+        | Q(origin_account__partner=partner)
+        | Q(destination_account__partner=partner)
+    )
+
+
+# What a Transaction's contract shape reads besides the row itself.
+TRANSACTION_RELATED = (
+    "loyalty_currency",
+    "origin_account__member",
+    "origin_account__partner",
+    "destination_account__member",
+    "destination_account__partner",
+)
+
+
+def visible_transaction_get(*, partner: Partner, public_id: str) -> Transaction:
+    """One transaction the partner may read, with what its shape needs; 404 otherwise."""
+    tx = (
+        visible_transactions(partner)
+        .select_related(*TRANSACTION_RELATED)
+        .filter(public_id=public_id)
+        .first()
+    )
+    if tx is None:
+        raise TransactionNotFound(f"No transaction {public_id!r}.")
+    return tx
+
+
+# Purchase rule executions --------------------------------------------------------------------
+
+
+def purchase_rule_execution_get(*, partner: Partner, public_id: str) -> PurchaseRuleExecution:
+    """The execution, for the partner that created it or the currency owner; 404 for others."""
+    execution = (
+        PurchaseRuleExecution.objects.filter(public_id=public_id)
+        .filter(Q(partner=partner) | Q(loyalty_currency__owner=partner))
+        .first()
+    )
+    if execution is None:
+        raise ExecutionNotFound(f"No purchase rule execution {public_id!r}.")
+    return execution
+
+
+# Cohorts -------------------------------------------------------------------------------------
+
+
+def cohorts_of(*, owner: Partner) -> QuerySet[Cohort]:
+    return Cohort.objects.filter(owner=owner).select_related("partner").order_by("id")
+
+
+def cohort_get(*, owner: Partner, cohort_id: str) -> Cohort:
+    """The owner's cohort with that id; another owner's, like an unknown one, is a 404."""
+    cohort = cohorts_of(owner=owner).filter(partner__public_id=cohort_id).first()
+    if cohort is None:
+        raise CohortNotFound(f"No cohort {cohort_id!r}.")
+    return cohort
+
+
+def cohort_accounts(*, cohort: Cohort) -> QuerySet[Account]:
+    return Account.objects.filter(partner=cohort.partner).select_related("loyalty_currency")
+
+
+@dataclass(frozen=True)
+class CohortRuleKind:
+    """What differs between purchase and activity rules in a cohort's rule switches."""
+
+    model: type[PurchaseRule] | type[ActivityRule]
+    setting_field: str
+    action: str
+
+
+def _cohort_rules(cohort: Cohort, kind: CohortRuleKind) -> QuerySet:
+    return (
+        kind.model.objects.filter(loyalty_currency__owner_id=cohort.owner_id)
+        .filter(Q(cohort__isnull=True) | Q(cohort=cohort))
+        .select_related("loyalty_currency")
+        .order_by("id")
+    )
+
+
+def _switched_off(cohort: Cohort, kind: CohortRuleKind) -> set[int]:
+    return set(
+        CohortRuleSetting.objects.filter(cohort=cohort, enabled=False).values_list(
+            f"{kind.setting_field}_id", flat=True
+        )
+    )
+
+
+def cohort_rules(*, cohort: Cohort, kind: CohortRuleKind) -> list:
+    """The cohort's rules of one kind, each with `enabled_for_cohort` set."""
+    rules = list(_cohort_rules(cohort, kind))
+    switched_off = _switched_off(cohort, kind)
+    for rule in rules:
+        rule.enabled_for_cohort = rule.enabled and rule.pk not in switched_off
+    return rules
+
+
+def cohort_rule_get(*, cohort: Cohort, kind: CohortRuleKind, rule_id: str):
+    """One of the cohort's rules with `enabled_for_cohort` set, or a 404."""
+    rule = _cohort_rules(cohort, kind).filter(public_id=rule_id).first()
+    if rule is None:
+        raise RuleNotFound(f"No rule {rule_id!r} for this cohort.")
+    rule.enabled_for_cohort = rule.enabled and rule.pk not in _switched_off(cohort, kind)
+    return rule
+
+
+# Partner relationships (the partner lists) ---------------------------------------------------
+
+# A Partnership row (partner P, currency C, type T) is an agreement between P and C's owner O,
+# recorded from O's side. O finds P in the list named T; P finds O in the mirror list.
+MIRROR = {
+    PartnershipType.ISSUING: PartnershipType.CURRENCY_OWNER_FOR_ISSUANCE,
+    PartnershipType.CURRENCY_OWNER_FOR_ISSUANCE: PartnershipType.ISSUING,
+    PartnershipType.REDEMPTION: PartnershipType.CURRENCY_OWNER_FOR_REDEMPTION,
+    PartnershipType.CURRENCY_OWNER_FOR_REDEMPTION: PartnershipType.REDEMPTION,
+    PartnershipType.EXCHANGE_IN: PartnershipType.EXCHANGE_OUT,
+    PartnershipType.EXCHANGE_OUT: PartnershipType.EXCHANGE_IN,
+}
+
+
+def relationships(
+    partner: Partner, *, partner_id: str | None = None, loyalty_currency: str | None = None
+) -> QuerySet[Partnership]:
+    """The enabled partnerships between `partner` and another active partner, either side,
+    optionally with one other partner (its public id) or in one currency (its code).
+
+    Each row is annotated with the other party (`other_id`, `other_name`): the row's partner
+    when `partner` owns the currency, else the currency's owner. An owner's partnership in its
+    own currency relates nobody and is left out.
+    """
+    as_owner = Q(loyalty_currency__owner=partner) & ~Q(partner=partner)
+    as_partner = Q(partner=partner) & ~Q(loyalty_currency__owner=partner)
+    active = PartnerStatus.ACTIVE
+    rows = (
+        Partnership.objects.filter(enabled=True)
+        .filter(
+            (as_owner & Q(partner__status=active))
+            | (as_partner & Q(loyalty_currency__owner__status=active))
+        )
+        .annotate(
+            other_id=Case(
+                When(loyalty_currency__owner=partner, then=F("partner_id")),
+                default=F("loyalty_currency__owner_id"),
+            ),
+            other_name=Case(
+                When(loyalty_currency__owner=partner, then=F("partner__company_name")),
+                default=F("loyalty_currency__owner__company_name"),
+            ),
+        )
+    )
+    if partner_id is not None:
+        rows = rows.filter(
+            Q(loyalty_currency__owner=partner, partner__public_id=partner_id)
+            | Q(partner=partner, loyalty_currency__owner__public_id=partner_id)
+        )
+    if loyalty_currency is not None:
+        rows = rows.filter(loyalty_currency__code=loyalty_currency)
+    return rows
+
+
+def seen_as(partner: Partner, kind: str) -> Q:
+    """The rows `partner` finds in the list `kind`: its own currency's agreements of that type,
+    and its agreements in others' currencies of the mirror type."""
+    return Q(loyalty_currency__owner=partner, type=kind) | Q(partner=partner, type=MIRROR[kind])
+
+
+def related_partner_get(*, partner: Partner, api_identifier: str) -> Partner | None:
+    """The active partner with that identifier if `partner` is it or shares an enabled
+    partnership with it; None otherwise, whether or not it exists."""
+    other = Partner.objects.filter(
+        api_identifier=api_identifier, status=PartnerStatus.ACTIVE
+    ).first()
+    if other is None:
+        return None
+    if other.pk == partner.pk or relationships(partner).filter(other_id=other.pk).exists():
+        return other
+    return None
