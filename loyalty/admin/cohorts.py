@@ -2,31 +2,15 @@
 see each cohort with the history of its changes (who, when, what changed)."""
 
 from django.contrib import admin
-from django.http import HttpRequest
 
+from loyalty.admin.base import ReadOnlyAdmin, ReadOnlyInline
 from loyalty.models import Cohort, CohortChange
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-
-class CohortChangeInline(admin.TabularInline):
+class CohortChangeInline(ReadOnlyInline):
     model = CohortChange
     fields = ["created_at", "partner", "action", "rule_id", "changes"]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
 
 @admin.register(Cohort)

@@ -12,7 +12,7 @@ from django.utils.http import urlencode
 from django.utils.safestring import SafeString
 
 from loyalty.admin.adjustments import balance_adjustment_view
-from loyalty.admin.base import take_over
+from loyalty.admin.base import ReadOnlyInline, take_over
 from loyalty.admin.display import EMPTY, account_with_owner, units
 from loyalty.admin.filters import TierFilter
 from loyalty.admin.forms import MemberAddForm, MemberForm
@@ -150,7 +150,7 @@ def member_history(member: Member, *, limit: int) -> list[HistoryRow]:
     return rows
 
 
-class TierChangeInline(admin.TabularInline):
+class TierChangeInline(ReadOnlyInline):
     """The member's tier history, newest first; written only by loyalty.services.tiers."""
 
     model = TierChange
@@ -160,18 +160,10 @@ class TierChangeInline(admin.TabularInline):
     fields = ["created_at", "from_tier", "to_tier", "reason", "changed_by"]
     readonly_fields = fields
     ordering = ["-created_at", "-id"]
-    extra = 0
-    can_delete = False
     classes = ["collapse"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).select_related("from_tier", "to_tier", "changed_by")
-
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
 
 @admin.register(Member)

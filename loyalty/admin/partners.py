@@ -7,12 +7,13 @@ from django.http import HttpRequest
 from django.utils.safestring import SafeString
 
 from loyalty.admin.accounts import credit_limit_text, transactions_link
+from loyalty.admin.base import ReadOnlyInline
 from loyalty.admin.display import link, units
 from loyalty.admin.partnerships import PartnershipInline
 from loyalty.models import Account, Partner
 
 
-class PartnerAccountInline(admin.TabularInline):
+class PartnerAccountInline(ReadOnlyInline):
     """The partner's accounts, read-only; the credit limit is set on the account's own page."""
 
     model = Account
@@ -29,7 +30,6 @@ class PartnerAccountInline(admin.TabularInline):
         "transactions",
     ]
     readonly_fields = fields
-    extra = 0
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).select_related("loyalty_currency")
@@ -53,15 +53,6 @@ class PartnerAccountInline(admin.TabularInline):
     @admin.display(description="Transactions")
     def transactions(self, obj: Account) -> SafeString:
         return transactions_link(obj)
-
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
 
 @admin.register(Partner)

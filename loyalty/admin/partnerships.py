@@ -11,6 +11,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
+from loyalty.admin.base import ReadOnlyInline
 from loyalty.models import Partnership, PartnershipType
 
 LANGUAGE_CODE = re.compile(r"^[a-z]{2}$")
@@ -158,7 +159,7 @@ class PartnershipAdmin(admin.ModelAdmin):
     ]
 
 
-class PartnershipInline(admin.TabularInline):
+class PartnershipInline(ReadOnlyInline):
     """The partner's partnerships on its page; each opens in the partnership editor."""
 
     model = Partnership
@@ -166,17 +167,7 @@ class PartnershipInline(admin.TabularInline):
     fields = ["loyalty_currency", "type", "enabled", "created_at"]
     readonly_fields = fields
     show_change_link = True
-    extra = 0
     verbose_name_plural = "partnerships (add one from the Partnerships page)"
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("loyalty_currency")
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -18,6 +18,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
+from loyalty.admin.base import ReadOnlyAdmin
 from loyalty.admin.display import EMPTY, units
 from loyalty.admin.forms import TierChoiceField
 from loyalty.admin.rule_simulation import (
@@ -427,7 +428,7 @@ class ActivityRuleAdmin(SimulationAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(RuleAward)
-class RuleAwardAdmin(admin.ModelAdmin):
+class RuleAwardAdmin(ReadOnlyAdmin):
     """Awards are written by rule triggers only; staff read them."""
 
     list_display = ["created_at", "member", "rule", "points", "transaction"]
@@ -444,12 +445,3 @@ class RuleAwardAdmin(admin.ModelAdmin):
     @admin.display(description="Rule")
     def rule(self, obj: RuleAward) -> str:
         return str(obj.purchase_rule or obj.activity_rule)
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

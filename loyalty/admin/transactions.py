@@ -17,6 +17,7 @@ from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
 
 from loyalty import ledger
+from loyalty.admin.base import ReadOnlyAdmin
 from loyalty.admin.display import EMPTY, account_with_owner, link, units
 from loyalty.admin.filters import (
     AccountTransactionsFilter,
@@ -42,7 +43,10 @@ def _count(n: int) -> str:
 
 
 @admin.register(Transaction)
-class TransactionAdmin(admin.ModelAdmin):
+class TransactionAdmin(ReadOnlyAdmin):
+    """Nobody writes a transaction through the admin (ReadOnlyAdmin); staff act on them only
+    through the ledger actions below."""
+
     list_display = [
         "public_id",
         "created_at",
@@ -147,17 +151,6 @@ class TransactionAdmin(admin.ModelAdmin):
     @admin.display(description="Reversed by")
     def reversals(self, obj: Transaction) -> SafeString | str:
         return format_html_join(", ", "{}", ((link(r),) for r in obj.reversals.all())) or EMPTY
-
-    # Nobody writes a transaction through the admin ------------------------------------------
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
     # Ledger actions -------------------------------------------------------------------------
 

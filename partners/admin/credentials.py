@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from loyalty.admin.base import ReadOnlyInline
 from loyalty.admin.partners import PartnerAdmin
 from loyalty.models import Partner
 from partners.errors import TooManyActiveCredentials
@@ -119,25 +120,15 @@ class PartnerCredentialAdmin(admin.ModelAdmin):
 # On the partner's page --------------------------------------------------------------------
 
 
-class PartnerCredentialInline(admin.TabularInline):
+class PartnerCredentialInline(ReadOnlyInline):
     """The partner's key pairs without their secrets; created and revoked on their own pages."""
 
     model = PartnerCredential
     fields = ["public_key", "label", "status", "created_at", "last_used_at"]
     readonly_fields = fields
-    extra = 0
     show_change_link = True
     verbose_name = "API credential"
     verbose_name_plural = "API credentials"
-
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
 
 class PartnerWithCredentialsAdmin(PartnerAdmin):

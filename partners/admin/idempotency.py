@@ -1,13 +1,13 @@
 """Idempotency records: the stored answers to POST and PATCH requests, read-only."""
 
 from django.contrib import admin
-from django.http import HttpRequest
 
+from loyalty.admin.base import ReadOnlyAdmin
 from partners.models import IdempotencyRecord
 
 
 @admin.register(IdempotencyRecord)
-class IdempotencyRecordAdmin(admin.ModelAdmin):
+class IdempotencyRecordAdmin(ReadOnlyAdmin):
     """Read-only: the stored answers to POST and PATCH requests sent with an Idempotency-Key."""
 
     list_display = [
@@ -40,12 +40,3 @@ class IdempotencyRecordAdmin(admin.ModelAdmin):
     @admin.display(description="Response body")
     def response(self, obj: IdempotencyRecord) -> str:
         return bytes(obj.response_body).decode("utf-8", errors="replace")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False

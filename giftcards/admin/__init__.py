@@ -1,0 +1,1 @@
+"""The staff admin of the gift-card catalogue and code inventory."""

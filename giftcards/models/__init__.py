@@ -1,0 +1,1 @@
+"""Gift-card models: the catalogue (brands, denominations, prices) and the custom code inventory."""
