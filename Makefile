@@ -11,7 +11,7 @@ endif
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/loyalty
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: help install run worker test lint fmt bench
+.PHONY: help install run serve worker test lint fmt bench
 
 help: ## List the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -21,6 +21,8 @@ install: ## Install uv if missing, then the locked dependencies into .venv
 		|| python3 -m pip install --quiet uv
 	$(UV) sync --frozen --compile-bytecode
 
+# `make run` is the development server: DEBUG on, the development keys allowed.
+run: export DEBUG ?= true
 run: install ## Migrate, seed demo data, serve admin + API on :8000 with the Celery worker and scheduler
 	$(UV) run python manage.py migrate --noinput
 	$(UV) run python manage.py seed_demo
@@ -29,8 +31,13 @@ run: install ## Migrate, seed demo data, serve admin + API on :8000 with the Cel
 	$(UV) run celery -A loyalty worker --beat --loglevel=INFO --concurrency=2 & \
 	$(UV) run python manage.py runserver 127.0.0.1:8000
 
+serve: install ## Production: migrate, collect static files, serve with gunicorn (see README)
+	$(UV) run python manage.py migrate --noinput
+	$(UV) run python manage.py collectstatic --noinput --verbosity 0
+	$(UV) run gunicorn -c python:loyalty.gunicorn loyalty.wsgi
+
 test: install ## Whole suite on PostgreSQL and Redis (plus the embedded SQLite smoke test)
-	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
+	DEBUG=true DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 	TEST_DATABASE_NAME=test_loyalty_$$(date +%s)_$$$$ CACHE_KEY_PREFIX=test_$$$$ \
 	$(UV) run pytest $(PYTEST_ARGS)
 

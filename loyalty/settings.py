@@ -1,5 +1,7 @@
 """Settings, read only from environment variables (see README.md for each one and its default).
 
+Safe by default: DEBUG is off unless DEBUG=true (`make run` and `make test` set it), and with
+DEBUG off the process refuses to start without its own SECRET_KEY and CREDENTIALS_ENCRYPTION_KEY.
 With no DATABASE_URL the project runs on an embedded SQLite database, and with no REDIS_URL on an
 embedded filesystem broker, so that `make run` works on a machine with neither server.
 """
@@ -7,13 +9,21 @@ embedded filesystem broker, so that `make run` works on a machine with neither s
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
 
-DEBUG = env.bool("DEBUG", default=True)
-SECRET_KEY = env.str("SECRET_KEY", default="insecure-development-key-change-me")
+DEBUG = env.bool("DEBUG", default=False)
+DEVELOPMENT_SECRET_KEY = "insecure-development-key-change-me"
+SECRET_KEY = env.str("SECRET_KEY", default=DEVELOPMENT_SECRET_KEY)
+if not DEBUG and SECRET_KEY == DEVELOPMENT_SECRET_KEY:
+    raise ImproperlyConfigured(
+        "SECRET_KEY is not set. With DEBUG off the development key is refused: set SECRET_KEY "
+        "to at least 50 random characters (python -c 'import secrets; "
+        "print(secrets.token_urlsafe(50))'), or DEBUG=true on a development machine."
+    )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 VAR_DIR = Path(env.str("VAR_DIR", default=str(BASE_DIR / "var")))
@@ -30,6 +40,8 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
+    "health_check",
     "loyalty.apps.LoyaltyConfig",
     "partners.apps.PartnersConfig",
     "giftcards.apps.GiftcardsConfig",
@@ -37,12 +49,15 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into its lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "loyalty.urls"
@@ -93,11 +108,18 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
+    # Short timeouts: when Redis is unreachable the rate limiter lets requests through after
+    # at most this long (partners.api.throttling) instead of holding every request up.
+    CACHE_TIMEOUT_SECONDS = env.float("CACHE_TIMEOUT_SECONDS", default=0.25)
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default=""),
+            "OPTIONS": {
+                "socket_connect_timeout": CACHE_TIMEOUT_SECONDS,
+                "socket_timeout": CACHE_TIMEOUT_SECONDS,
+            },
         }
     }
 else:
@@ -139,6 +161,35 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
+# Served by whitenoise from STATIC_ROOT (`manage.py collectstatic`, which `make serve` runs), or
+# straight from the apps when DEBUG is on; compressed, without a manifest so that a page never
+# fails for a file collected late.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = DEBUG
+
+# The largest request body accepted (file uploads aside); the partner API answers 413 beyond it.
+# Contract requests are a few kilobytes; the biggest (50 redemption items) stays under 100 KB.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("MAX_REQUEST_BODY_BYTES", default=1024 * 1024)
+
+# Behind TLS (SECURE_SSL=true): the proxy terminates TLS and says so in X-Forwarded-Proto; every
+# other request is redirected to HTTPS (the health check excepted, for plain-HTTP probes),
+# cookies are secure and browsers remember HSTS. `check --deploy` is clean with these on.
+SECURE_SSL = env.bool("SECURE_SSL", default=False)
+if SECURE_SSL:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+X_FRAME_OPTIONS = "DENY"
+# Debug pages and error reports hide credentials, including those inside URL settings.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "loyalty.exception_reporter.CredentialsHidingFilter"
 
 LOGGING = {
     "version": 1,
@@ -146,22 +197,46 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # django-axes announces itself at every start; its lockouts are warnings and still show.
+    "loggers": {"axes.apps": {"level": "WARNING"}},
 }
 
-# Partner API credentials: secrets are encrypted at rest with this Fernet key (derived from
-# SECRET_KEY when empty).
-CREDENTIALS_ENCRYPTION_KEY = env.str("CREDENTIALS_ENCRYPTION_KEY", default="")
+# Staff logins: django-axes locks a username from an IP address after AXES_FAILURE_LIMIT wrong
+# passwords, for AXES_COOLOFF_MINUTES; staff lift a lockout in the admin (Access attempts).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_MINUTES", default=15) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "admin/lockout.html"
+
+# Partner API secrets are encrypted at rest with these Fernet keys (comma-separated, the newest
+# first: it encrypts, all of them decrypt; `manage.py reencrypt_secrets` moves every secret to the
+# newest). Required with DEBUG off; on a development machine they default to a key derived from
+# SECRET_KEY.
+CREDENTIALS_ENCRYPTION_KEYS = env.list("CREDENTIALS_ENCRYPTION_KEY", default=[])
+if not DEBUG and not CREDENTIALS_ENCRYPTION_KEYS:
+    raise ImproperlyConfigured(
+        "CREDENTIALS_ENCRYPTION_KEY is not set. With DEBUG off partner secrets need their own "
+        "key: set CREDENTIALS_ENCRYPTION_KEY to a Fernet key (python -c 'from "
+        "cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')."
+    )
+# Credentials in strict signing mode also sign a timestamp; older (or later) than this, refused.
+SIGNATURE_MAX_AGE_SECONDS = env.int("SIGNATURE_MAX_AGE_SECONDS", default=300)
 IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=8)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["partners.api.authentication.HMACAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["partners.api.permissions.IsPartner"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["partners.api.parsers.ContractJSONParser"],
     "DEFAULT_PAGINATION_CLASS": "partners.api.pagination.ContractPagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "partners.api.exceptions.exception_handler",
+    "EXCEPTION_HANDLER": "partners.api.handlers.exception_handler",
     "UNAUTHENTICATED_USER": None,
     "DATETIME_FORMAT": "%Y-%m-%dT%H:%M:%S%z",
     "COERCE_DECIMAL_TO_STRING": True,

@@ -1,8 +1,11 @@
-"""Root URLs: the staff admin and the partner API under /public/v3.0/ (partners.api.urls)."""
+"""Root URLs: the staff admin, the health check, and the partner API under /public/v3.0/
+(partners.api.urls, named by its dotted path like the error handlers below)."""
 
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
+
+from loyalty.health import health_view
 
 admin.site.site_header = "Loyalty back office"
 admin.site.site_title = "Loyalty back office"
@@ -11,6 +14,13 @@ admin.site.index_title = "Programme administration"
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
     path("admin/", admin.site.urls),
+    path("health/", health_view, name="health"),
     path("public/v3.0", RedirectView.as_view(url="/public/v3.0/", permanent=False)),
     path("public/v3.0/", include("partners.api.urls")),
 ]
+
+# JSON in the contract's error shape under /public/, Django's own pages elsewhere.
+handler400 = "partners.api.handlers.bad_request"
+handler403 = "partners.api.handlers.permission_denied"
+handler404 = "partners.api.handlers.page_not_found"
+handler500 = "partners.api.handlers.server_error"

@@ -1,29 +1,50 @@
 """Encryption at rest for partner secrets (Fernet: AES-128-CBC with HMAC-SHA256).
 
-The key comes from CREDENTIALS_ENCRYPTION_KEY when set (a urlsafe base64 32-byte Fernet key), else
-it is derived from SECRET_KEY, so a database dump alone does not reveal partners' secret keys.
+The keys are CREDENTIALS_ENCRYPTION_KEYS (settings), newest first: the newest encrypts, any of
+them decrypts (MultiFernet), so a key is rotated by putting a new one first, running
+`manage.py reencrypt_secrets` and then dropping the old one. They are kept apart from SECRET_KEY,
+so a database dump alone reveals no partner's secret and changing SECRET_KEY breaks no
+signature. Only a development machine (DEBUG on, no key set) falls back to a key derived from
+SECRET_KEY.
 """
 
 import base64
 import hashlib
 from functools import cache
 
-from cryptography.fernet import Fernet
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
+
+from partners.errors import SecretUndecryptable
 
 
 @cache
-def _fernet(key_material: str) -> Fernet:
-    key = settings.CREDENTIALS_ENCRYPTION_KEY
-    if not key:
-        digest = hashlib.sha256(f"partner-credentials:{key_material}".encode()).digest()
-        key = base64.urlsafe_b64encode(digest).decode()
-    return Fernet(key)
+def _fernet(keys: tuple[str, ...], secret_key: str) -> MultiFernet:
+    if not keys:
+        digest = hashlib.sha256(f"partner-credentials:{secret_key}".encode()).digest()
+        keys = (base64.urlsafe_b64encode(digest).decode(),)
+    return MultiFernet([Fernet(key) for key in keys])
+
+
+def _current() -> MultiFernet:
+    return _fernet(tuple(settings.CREDENTIALS_ENCRYPTION_KEYS), settings.SECRET_KEY)
 
 
 def encrypt(plaintext: str) -> str:
-    return _fernet(settings.SECRET_KEY).encrypt(plaintext.encode()).decode()
+    return _current().encrypt(plaintext.encode()).decode()
 
 
 def decrypt(token: str) -> str:
-    return _fernet(settings.SECRET_KEY).decrypt(token.encode()).decode()
+    """The plaintext, or SecretUndecryptable when no configured key opens the token."""
+    try:
+        return _current().decrypt(token.encode()).decode()
+    except InvalidToken as exc:
+        raise SecretUndecryptable("No configured encryption key decrypts this secret.") from exc
+
+
+def reencrypt(token: str) -> str:
+    """The same secret encrypted with the newest key (SecretUndecryptable if none opens it)."""
+    try:
+        return _current().rotate(token.encode()).decode()
+    except InvalidToken as exc:
+        raise SecretUndecryptable("No configured encryption key decrypts this secret.") from exc

@@ -1,27 +1,42 @@
-"""Every API error in the contract's GenericError shape: {"errors": [{"message", "field", "code"}]}.
+"""The partner API's own refusals, and the contract's GenericError shape every error takes:
+{"errors": [{"message", "field", "code"}]} (partners.api.handlers puts every error in it).
 
-DRF's own exceptions (validation, authentication, throttling, 404, 405, 415), the API's own
-(below) and the domain's DomainError are reshaped here; anything else is logged and answered with
-a bare 500, never a traceback.
+The domain's refusals are loyalty.errors and partners.errors; these are the wire's: signatures,
+bodies, idempotency keys. This module imports no view machinery, so authentication can use it.
 """
 
-import logging
-from collections.abc import Iterator
-
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404, JsonResponse
+from django.conf import settings
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import exceptions, serializers, status
-from rest_framework.response import Response
-from rest_framework.views import exception_handler as drf_exception_handler
 
-from loyalty.errors import DomainError
+# The API's own refusals ---------------------------------------------------------------------
 
-logger = logging.getLogger("partners.api")
+TIMESTAMP_HEADER = "Signature-Timestamp"
 
 
-# The API's own refusals besides authentication's (the domain's are loyalty.errors and
-# partners.errors) ------------------------------------------------------------------------------
+class InvalidCredentials(exceptions.AuthenticationFailed):
+    default_detail = (
+        "The request is not signed with a valid credential. Send "
+        "'Authorization: Credential=<public key>, Signature=<hex HMAC-SHA256>' (a credential "
+        f"in strict mode also signs the method, the path and {TIMESTAMP_HEADER})."
+    )
+    default_code = "authentication_failed"
+
+
+class StaleSignature(exceptions.AuthenticationFailed):
+    default_code = "authentication_failed"
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = 413
+    default_code = "payload_too_large"
+
+    def __init__(self):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        super().__init__(
+            f"The request body is larger than the {limit:,} bytes ({limit // 1024:,} KiB) this "
+            "API accepts."
+        )
 
 
 class IdempotencyInFlight(exceptions.APIException):
@@ -71,54 +86,23 @@ ERROR_RESPONSES = {
 }
 
 
+# Messages may quote what was sent; beyond these lengths the quote is cut, so an answer never
+# echoes a large input back.
+MAX_MESSAGE_LENGTH = 500
+MAX_FIELD_LENGTH = 200
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def error(message: str, *, code: str, field: str | None = None) -> dict:
-    return {"message": str(message), "field": field, "code": code}
+    return {
+        "message": _cut(str(message), MAX_MESSAGE_LENGTH),
+        "field": None if field is None else _cut(field, MAX_FIELD_LENGTH),
+        "code": code,
+    }
 
 
 def error_body(*errors: dict) -> dict:
     return {"errors": list(errors)}
-
-
-def _flatten(detail, field: str | None = None) -> Iterator[dict]:
-    """Walk DRF's nested error detail; nested fields are named with dots (member.id, items.0)."""
-    if isinstance(detail, dict):
-        for key, value in detail.items():
-            name = None if key in ("non_field_errors", "detail") else str(key)
-            yield from _flatten(value, f"{field}.{name}" if field and name else (name or field))
-    elif isinstance(detail, list):
-        for index, value in enumerate(detail):
-            if isinstance(value, dict | list):
-                yield from _flatten(value, f"{field}.{index}" if field else str(index))
-            else:
-                yield from _flatten(value, field)
-    else:
-        yield error(str(detail), code=getattr(detail, "code", None) or "invalid", field=field)
-
-
-def exception_handler(exc, context):
-    if isinstance(exc, DomainError):
-        return Response(
-            error_body(error(exc.message, code=exc.code, field=exc.field)),
-            status=exc.http_status,
-        )
-    if isinstance(exc, Http404):
-        exc = exceptions.NotFound()
-    elif isinstance(exc, DjangoPermissionDenied):
-        exc = exceptions.PermissionDenied()
-    response = drf_exception_handler(exc, context)
-    if response is None:
-        logger.exception("unhandled error in %s", context.get("view").__class__.__name__)
-        return Response(
-            error_body(
-                error("An internal error occurred; nothing was changed.", code="server_error")
-            ),
-            status=status.HTTP_500_INTERNAL_SERVER_ERROR,
-        )
-    response.data = error_body(*_flatten(response.data))
-    return response
-
-
-def not_found(request, *args, **kwargs):
-    """Unknown URLs under /public/v3.0/ answer JSON, not Django's HTML page."""
-    body = error_body(error(f"No endpoint at {request.path}.", code="not_found"))
-    return JsonResponse(body, status=status.HTTP_404_NOT_FOUND)

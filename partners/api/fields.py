@@ -38,14 +38,20 @@ def _depth(value) -> int:
     return 0
 
 
-def _unstorable(value) -> bool:
-    """A NUL or a lone surrogate anywhere: PostgreSQL's jsonb cannot store either."""
-    if isinstance(value, str):
-        return "\x00" in value or any("\ud800" <= ch <= "\udfff" for ch in value)
-    if isinstance(value, dict):
-        return any(_unstorable(k) or _unstorable(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_unstorable(v) for v in value)
+def unstorable(value) -> bool:
+    """A NUL or a lone surrogate anywhere in a string, or in the keys and values of a JSON
+    value: PostgreSQL's text and jsonb cannot store either (DRF's CharField refuses both too)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item or any("\ud800" <= ch <= "\udfff" for ch in item):
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
     return False
 
 
@@ -62,7 +68,7 @@ class JSONObjectField(serializers.JSONField):
         data = super().to_internal_value(data)
         if not isinstance(data, dict):
             self.fail("not_object")
-        if _unstorable(data):
+        if unstorable(data):
             self.fail("unstorable")
         return data
 
@@ -112,7 +118,8 @@ class AccountReferenceField(serializers.Field):
     """An origin or destination: member identifiers, an account id or a partner id."""
 
     default_error_messages = {
-        "invalid": "Give an account id (acc_...), a partner id (part_...) or member identifiers."
+        "invalid": "Give an account id (acc_...), a partner id (part_...) or member identifiers.",
+        "unstorable": "Null characters and lone surrogates are not allowed.",
     }
 
     def __init__(self, *, allow_member: bool = True, **kwargs):
@@ -121,6 +128,8 @@ class AccountReferenceField(serializers.Field):
 
     def to_internal_value(self, data):
         if isinstance(data, str) and data.startswith(("acc_", "part_")):
+            if unstorable(data) or len(data) > 64:
+                self.fail("unstorable" if unstorable(data) else "invalid")
             return data
         if self.allow_member and isinstance(data, dict):
             return MemberIdentifiersField().run_validation(data)

@@ -24,6 +24,7 @@ from django.utils import timezone
 from rest_framework import exceptions
 
 from partners.api.exceptions import IdempotencyInFlight, IdempotencyKeyReused
+from partners.api.fields import unstorable
 from partners.models import IdempotencyRecord
 
 HEADER = "HTTP_IDEMPOTENCY_KEY"
@@ -44,9 +45,9 @@ def request_key(request) -> str | None:
     if request.method not in GUARDED_METHODS or HEADER not in request.META:
         return None
     key = request.META[HEADER]
-    if not 1 <= len(key) <= MAX_KEY_LENGTH:
+    if not 1 <= len(key) <= MAX_KEY_LENGTH or unstorable(key):
         raise exceptions.ValidationError(
-            {"Idempotency-Key": [f"Must be 1 to {MAX_KEY_LENGTH} characters long."]},
+            {"Idempotency-Key": [f"Must be 1 to {MAX_KEY_LENGTH} printable characters long."]},
             code="invalid_idempotency_key",
         )
     return key

@@ -139,7 +139,7 @@ class TransactionUpdateRequest(serializers.Serializer):
     loyalty_system_data = JSONObjectField(required=False)
     metadata = MetadataField(required=False)
     reason = serializers.CharField(required=False, allow_blank=True, max_length=255)
-    reason_code = serializers.CharField(required=False, allow_blank=True, max_length=64)
+    reason_code = serializers.ChoiceField(choices=ReasonCode.choices, required=False)
     release_date = FutureDateTimeField(required=False)
 
 

@@ -12,7 +12,7 @@ from partners.api import (
     purchase_rules,
     transactions,
 )
-from partners.api.exceptions import not_found
+from partners.api.handlers import not_found
 from partners.api.schema import PublicDocsView, PublicSchemaView
 
 urlpatterns = [

@@ -3,8 +3,10 @@
 from django.db import transaction
 from rest_framework import generics
 
+from loyalty.errors import NotFound
 from partners.api import idempotency
 from partners.api.authentication import HMACAuthentication
+from partners.api.fields import unstorable
 from partners.api.pagination import ContractPagination
 from partners.api.permissions import IsPartner
 from partners.api.throttling import PartnerRateThrottle
@@ -36,6 +38,10 @@ class PartnerAPIView(generics.GenericAPIView):
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
+        for name, value in kwargs.items():
+            # No row can hold such an id, and PostgreSQL would refuse the query: a 404.
+            if isinstance(value, str) and unstorable(value):
+                raise NotFound("Not found.", field=name)
         key = idempotency.request_key(request)
         if key is not None:
             request_fingerprint = idempotency.begin(

@@ -1,6 +1,6 @@
 """Partner-side models: API credentials, idempotency records and partner custom data."""
 
-from partners.models.credentials import CredentialStatus, PartnerCredential
+from partners.models.credentials import CredentialStatus, PartnerCredential, SigningMode
 from partners.models.custom_data import PartnerCustomData
 from partners.models.idempotency import IdempotencyRecord
 
@@ -9,4 +9,5 @@ __all__ = [
     "IdempotencyRecord",
     "PartnerCredential",
     "PartnerCustomData",
+    "SigningMode",
 ]

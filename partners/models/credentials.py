@@ -11,12 +11,21 @@ class CredentialStatus(models.TextChoices):
     REVOKED = "revoked", "Revoked"
 
 
+class SigningMode(models.TextChoices):
+    CONTRACT = "contract", "Contract: the body, or the query string of a GET"
+    STRICT = "strict", "Strict: also the method, the path and a timestamp"
+
+
 class PartnerCredential(models.Model):
     """An API key pair of a partner: the public key names it, the secret key signs requests.
 
     The secret (`sec_...`) is shown once when the credential is created and stored encrypted
     (partners/crypto.py). A partner may hold two active credentials at once so that it can rotate
     keys without downtime; revoking one takes effect on the next request.
+
+    `signing_mode` contract is the contract's scheme, which every existing client speaks; strict
+    (opt-in, per credential) also signs the method, the path and a Signature-Timestamp header,
+    so that a captured signature cannot be replayed on another request or later on.
     """
 
     partner = models.ForeignKey(
@@ -28,6 +37,13 @@ class PartnerCredential(models.Model):
         max_length=16, choices=CredentialStatus.choices, default=CredentialStatus.ACTIVE
     )
     label = models.CharField(max_length=100, blank=True, help_text="e.g. production, rotation 2027")
+    signing_mode = models.CharField(
+        max_length=16,
+        choices=SigningMode.choices,
+        default=SigningMode.CONTRACT,
+        help_text="Strict signing also covers the method, the path and a timestamp; switch it on "
+        "only once the partner's client sends the Signature-Timestamp header.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
     revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -37,6 +53,10 @@ class PartnerCredential(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=CredentialStatus.values), name="credential_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(signing_mode__in=SigningMode.values),
+                name="credential_signing_mode_valid",
             ),
             models.CheckConstraint(
                 condition=Q(status=CredentialStatus.ACTIVE, revoked_at__isnull=True)

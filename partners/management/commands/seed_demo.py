@@ -31,6 +31,13 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(demo_as_json(demo=demo), indent=2))
         else:
             self.stdout.write(_summary(demo))
+        if demo.admin_created:
+            # On stderr, so that it shows even next to --json's machine-readable output.
+            self.stderr.write(
+                f"Created the demo superuser {demo.admin_username!r} with a known password: it "
+                "exists only because of the demo data; never run seed_demo on a production "
+                "database, and remove this user (or change its password) on any shared machine."
+            )
 
 
 def _summary(demo: DemoData) -> str:
