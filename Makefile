@@ -50,5 +50,5 @@ fmt: install ## Fix what ruff can and format the code
 	$(UV) run ruff format .
 
 bench: install ## Ledger benchmarks on PostgreSQL, each beside a baseline from the same run
-	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
+	DEBUG=true DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 	$(UV) run python -m bench

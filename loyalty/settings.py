@@ -253,7 +253,11 @@ SPECTACULAR_SETTINGS = {
         "for GET (the empty string when there is none). POST and PATCH accept an "
         "`Idempotency-Key` (1-255 characters, kept 8 hours): a repeat gets the original status "
         "and body with `Idempotency-Repeated: true`, and a repeat while the first is still "
-        "running gets 409. Every error has the GenericError shape."
+        "running gets 409. Every error has the GenericError shape. Stricter signing (opt-in, "
+        "per credential, switched on by the programme's staff): send `Signature-Timestamp: "
+        "<Unix seconds>` and sign `<METHOD>\\n<path>\\n<timestamp>\\n` followed by the body "
+        "(or the query string of a GET); a request more than 5 minutes from the server's time "
+        "is refused with 401, so a captured signature cannot be replayed elsewhere or later."
     ),
     "VERSION": "3.0",
     "SERVERS": [{"url": "/public/v3.0"}],

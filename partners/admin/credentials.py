@@ -36,8 +36,16 @@ class CredentialCreateForm(forms.Form):
 class PartnerCredentialAdmin(admin.ModelAdmin):
     """Lists credentials without their secrets; the add page creates one and shows it once."""
 
-    list_display = ["public_key", "partner", "label", "status", "created_at", "last_used_at"]
-    list_filter = ["status", "partner"]
+    list_display = [
+        "public_key",
+        "partner",
+        "label",
+        "status",
+        "signing_mode",
+        "created_at",
+        "last_used_at",
+    ]
+    list_filter = ["status", "signing_mode", "partner"]
     list_select_related = ["partner"]
     search_fields = ["=public_key", "label", "partner__company_name", "partner__api_identifier"]
     search_help_text = "Public key, label, partner name or API identifier."
@@ -45,6 +53,7 @@ class PartnerCredentialAdmin(admin.ModelAdmin):
         "partner",
         "public_key",
         "label",
+        "signing_mode",
         "status",
         "created_at",
         "last_used_at",
