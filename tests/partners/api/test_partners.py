@@ -13,8 +13,8 @@ import pytest
 
 from loyalty.models import ExecutionMode, Partnership, PartnershipType, PartnerStatus
 from partners.models import PartnerCustomData
-from tests.api.conftest import signed_client_for
 from tests.factories import LoyaltyCurrencyFactory, PartnerFactory
+from tests.partners.api.conftest import signed_client_for
 
 COMMON_KEYS = {"partner_id", "company_name", "logo", "loyalty_currency"}
 ACTIVE_KEYS = {

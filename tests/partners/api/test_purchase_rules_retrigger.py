@@ -7,16 +7,16 @@ from django.utils import timezone
 
 from loyalty import ledger
 from loyalty.models import Partnership, PurchaseRule, PurchaseRuleExecution, RuleAward, Transaction
-from tests.api import test_purchase_rules
-from tests.api.conftest import signed_client_for
-from tests.api.test_purchase_rules import (
+from tests.factories import PartnerFactory, partner_account
+from tests.partners.api import test_purchase_rules
+from tests.partners.api.conftest import signed_client_for
+from tests.partners.api.test_purchase_rules import (
     TRIGGER,
     executions,
     issuer_account,
     purchase,
     release_date,
 )
-from tests.factories import PartnerFactory, partner_account
 
 # The three rules of the trigger tests: per euro (10/EUR), promo bonus (50), big basket (500).
 rules = test_purchase_rules.rules

@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from loyalty.models import PurchaseRule, RulePeriod
-from tests.api.test_purchase_rules import purchase, rules  # noqa: F401  (fixture)
+from tests.partners.api.test_purchase_rules import purchase, rules  # noqa: F401  (fixture)
 
 purchases = st.fixed_dictionaries(
     {

@@ -19,8 +19,8 @@ from loyalty.models import (
 )
 from loyalty.selectors import member_account, mint_account
 from loyalty.services.purchase_rules import purchase_rules_trigger
-from tests.api.conftest import signed_client_for
 from tests.factories import MemberFactory, PartnerFactory, partner_account
+from tests.partners.api.conftest import signed_client_for
 
 SIMULATE = "/accruals/purchase-rules/simulate"
 TRIGGER = "/accruals/purchase-rules/trigger"

@@ -12,8 +12,8 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from loyalty.models import Transaction
 from partners.services.credentials import credential_create
-from tests.api.contract_client import ContractClient
 from tests.factories import LoyaltyCurrencyFactory, MemberFactory, PartnerFactory
+from tests.partners.api.contract_client import ContractClient
 
 API = "/public/v3.0"
 CURRENCY = "EXAMPLE_POINTS"

@@ -11,8 +11,8 @@ from loyalty.models import Account, Member, Partnership, PartnershipType
 from loyalty.selectors import members_with_balance
 from loyalty.services.members import member_register
 from partners.api.members import member_data
-from tests.api.conftest import signed_client_for
 from tests.factories import LoyaltyCurrencyFactory, MemberFactory, TierFactory
+from tests.partners.api.conftest import signed_client_for
 
 PROFILE = {
     "address_line1": "3532 Hidden Valley Road",

@@ -12,8 +12,8 @@ from loyalty.models import (
     PurchaseRule,
 )
 from loyalty.services.cohorts import cohort_create
-from tests.api.conftest import signed_client_for
 from tests.factories import LoyaltyCurrencyFactory
+from tests.partners.api.conftest import signed_client_for
 
 pytestmark = pytest.mark.django_db
 

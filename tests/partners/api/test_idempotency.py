@@ -16,7 +16,7 @@ from partners.api.authentication import sign
 from partners.models import IdempotencyRecord
 from partners.services.credentials import credential_revoke
 from partners.tasks import purge_idempotency_records
-from tests.api.conftest import API, SignedClient, signed_client_for
+from tests.partners.api.conftest import API, SignedClient, signed_client_for
 
 
 def accrual_body(member, issuer, amount=100):

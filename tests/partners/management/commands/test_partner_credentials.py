@@ -13,7 +13,7 @@ from django.db import connection
 from partners.errors import TooManyActiveCredentials
 from partners.models import CredentialStatus, PartnerCredential
 from partners.services.credentials import credential_create, credential_revoke
-from tests.api.conftest import SignedClient
+from tests.partners.api.conftest import SignedClient
 
 
 def run(*args) -> tuple[str, str]:

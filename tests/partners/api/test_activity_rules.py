@@ -8,9 +8,9 @@ from django.utils import timezone
 from loyalty.models import ActivityRule, RuleAward, Transaction
 from loyalty.selectors import mint_account
 from loyalty.services.activity_rules import activity_rules_trigger
-from tests.api.conftest import SignedClient, signed_client_for
-from tests.api.test_members import wait_for_a_lock_waiter
 from tests.factories import MemberFactory, partner_account
+from tests.partners.api.conftest import SignedClient, signed_client_for
+from tests.partners.api.test_members import wait_for_a_lock_waiter
 
 SIMULATE = "/accruals/activity-rules/simulate"
 TRIGGER = "/accruals/activity-rules/trigger"

@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from loyalty.models import Transaction, TransactionStatus
 from loyalty.selectors import member_account
-from tests.api.conftest import signed_client_for
 from tests.factories import MemberFactory, PartnerFactory, partner_account
+from tests.partners.api.conftest import signed_client_for
 
 CONTRACT_TRANSACTION_FIELDS = {
     "amount",

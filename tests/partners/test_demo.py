@@ -23,7 +23,7 @@ from loyalty.models import (
 )
 from loyalty.selectors import mint_account
 from partners.models import PartnerCredential
-from tests.api.conftest import SignedClient
+from tests.partners.api.conftest import SignedClient
 
 pytestmark = pytest.mark.django_db
 

@@ -18,8 +18,8 @@ from partners.models import (
     PartnerCustomData,
 )
 from partners.services.credentials import credential_create
-from tests.api.conftest import SignedClient
 from tests.factories import PartnerFactory
+from tests.partners.api.conftest import SignedClient
 
 
 def url(name: str, *args) -> str:
