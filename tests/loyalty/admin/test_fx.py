@@ -1,129 +1,19 @@
-"""FX rates: the CSV import service and the admin's rate list and import page."""
+"""FX rates in the admin (loyalty.admin.fx): the rate list, single edits and the CSV import page."""
 
-import datetime as dt
-import io
 from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Permission, User
-from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from loyalty.models import FxRate
-from loyalty.services.fx import RowError, fx_rates_import_csv
+from tests.loyalty.helpers import DAY, stored
 
 pytestmark = pytest.mark.django_db
 
-DAY = dt.date(2026, 11, 20)
 IMPORT_URL = reverse("admin:loyalty_fxrate_import")
 CHANGELIST_URL = reverse("admin:loyalty_fxrate_changelist")
-
-
-def csv_file(text: str) -> io.BytesIO:
-    return io.BytesIO(text.encode())
-
-
-def stored() -> set[tuple[str, str, dt.date, Decimal, str]]:
-    return set(FxRate.objects.values_list("base", "quote", "date", "rate", "source"))
-
-
-# The import service --------------------------------------------------------------------------
-
-
-def test_a_good_file_creates_every_rate():
-    result = fx_rates_import_csv(
-        file=csv_file(
-            "date,base,quote,rate\n2026-11-20,EUR,USD,1.0823\r\n2026-11-19, usd , eur ,0.9240\n"
-        ),
-        source="ECB",
-    )
-    assert (result.created, result.updated, result.errors, result.imported) == (2, 0, (), 2)
-    assert stored() == {
-        ("EUR", "USD", DAY, Decimal("1.0823"), "ECB"),
-        ("USD", "EUR", DAY - dt.timedelta(days=1), Decimal("0.924"), "ECB"),
-    }
-
-
-def test_an_existing_rate_is_updated_with_the_new_rate_and_source():
-    FxRate.objects.create(base="EUR", quote="USD", date=DAY, rate=Decimal("1.05"), source="old")
-    result = fx_rates_import_csv(
-        file=csv_file("date,base,quote,rate\n2026-11-20,EUR,USD,1.0823\n2026-11-20,EUR,GBP,0.87\n"),
-        source="ECB",
-    )
-    assert (result.created, result.updated) == (1, 1)
-    assert stored() == {
-        ("EUR", "USD", DAY, Decimal("1.0823"), "ECB"),
-        ("EUR", "GBP", DAY, Decimal("0.87"), "ECB"),
-    }
-
-
-def test_one_bad_row_imports_nothing_and_every_error_is_listed_by_line():
-    FxRate.objects.create(base="EUR", quote="USD", date=DAY, rate=Decimal("1.05"))
-    before = stored()
-    result = fx_rates_import_csv(
-        file=csv_file(
-            "date,base,quote,rate\n"
-            "2026-11-20,EUR,USD,1.0823\n"  # line 2: good, but not imported
-            "2026-11-31,EUR,GBP,0.87\n"  # line 3: no such date
-            "2026-11-20,EUR,EU,abc\n"  # line 4: two bad values
-            "2026-11-20,EUR,EUR,1\n"  # line 5: same currency
-            "2026-11-20,EUR,JPY,0\n"  # line 6: zero rate
-            "2026-11-20,EUR,JPY\n"  # line 7: a value missing
-            "2026-11-20,eur,usd,1.09\n"  # line 8: line 2 again
-            "2026-11-20,EUR,CHF,1.123456789012\n"  # line 9: too many decimal places
-        ),
-        source="ECB",
-    )
-    assert (result.created, result.updated, result.imported) == (0, 0, 0)
-    assert [error.row for error in result.errors] == [3, 4, 4, 5, 6, 7, 8, 9]
-    messages = [error.message for error in result.errors]
-    assert messages[0].startswith("date: ") and "invalid date" in messages[0]
-    assert messages[1] == "quote: Use a three-letter ISO 4217 code, e.g. EUR."
-    assert messages[2].startswith("rate: ") and "decimal number" in messages[2]
-    assert messages[3] == "Base and quote must be different currencies."
-    assert messages[4] == "rate: The rate must be greater than zero."
-    assert messages[5] == "Expected 4 values (date,base,quote,rate), found 3."
-    assert messages[6] == "Repeats the rate of line 2."
-    assert messages[7] == "rate: Ensure that there are no more than 10 decimal places."
-    assert stored() == before
-
-
-HEADER_ERROR = RowError(1, "The first line must be the header date,base,quote,rate.")
-
-
-@pytest.mark.parametrize(
-    ("content", "error"),
-    [
-        (b"", HEADER_ERROR),
-        (b"date,quote,base,rate\n", HEADER_ERROR),
-        (b"date,base,quote,rate,source\n", HEADER_ERROR),
-        (b"date,base,quote,rate\n\n", RowError(1, "The file holds no rates.")),
-        (
-            b"date,base,quote,rate\n2026-11-20,EUR,USD,1\n\xff\n",
-            RowError(3, "The file is not UTF-8 text."),
-        ),
-    ],
-)
-def test_a_file_that_is_not_a_rate_list_is_refused(content, error):
-    assert fx_rates_import_csv(file=io.BytesIO(content), source="").errors == (error,)
-    assert not FxRate.objects.exists()
-
-
-def test_a_byte_order_mark_and_a_capitalised_header_are_accepted():
-    result = fx_rates_import_csv(
-        file=io.BytesIO("\ufeffDate,Base,Quote,Rate\n2026-11-20,EUR,USD,1.08\n".encode()),
-        source="",
-    )
-    assert (result.created, result.errors) == (1, ())
-
-
-def test_a_source_longer_than_the_field_is_refused():
-    with pytest.raises(ValidationError):
-        fx_rates_import_csv(file=csv_file("date,base,quote,rate\n"), source="x" * 101)
-
-
-# The admin -----------------------------------------------------------------------------------
 
 
 def upload(client, content: str, source: str = ""):

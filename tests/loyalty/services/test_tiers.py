@@ -1,60 +1,19 @@
-"""Tiers: thresholds over a rolling window, recompute by the service, the task and the admin,
-staff changes, and the history of every change."""
+"""Tiers (loyalty.services.tiers): thresholds over a rolling window, the recompute, staff changes
+and the history of every change."""
 
 import datetime as dt
 
 import pytest
-from celery.schedules import crontab
 from django.contrib.auth.models import User
-from django.contrib.messages import get_messages
-from django.urls import reverse
-from django.utils import timezone
 
-from loyalty import celery_app, ledger
-from loyalty.models import Account, Member, TierChange, TransactionType
-from loyalty.selectors import member_account, mint_account
+from loyalty import ledger
+from loyalty.models import Member, TierChange, TransactionType
+from loyalty.selectors import member_account
 from loyalty.services.tiers import member_tier_set, tiers_recompute
-from loyalty.tasks import recompute_tiers
 from tests.factories import LoyaltyCurrencyFactory, MemberFactory, TierFactory
+from tests.loyalty.helpers import NOW, accrue, tier_of
 
-NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture
-def silver(currency):
-    return TierFactory(loyalty_currency=currency, code="silver", name="Silver", level=1)
-
-
-@pytest.fixture
-def gold(currency):
-    return TierFactory(
-        loyalty_currency=currency, code="gold", name="Gold", level=2, threshold=1_000
-    )
-
-
-@pytest.fixture
-def platinum(currency):
-    return TierFactory(
-        loyalty_currency=currency, code="platinum", name="Platinum", level=3, threshold=5_000
-    )
-
-
-@pytest.fixture
-def tiers(silver, gold, platinum):
-    return silver, gold, platinum
-
-
-def accrue(account: Account, amount: int, *, at: dt.datetime = NOW, type=TransactionType.ACCRUAL):
-    mint = mint_account(loyalty_currency=account.loyalty_currency)
-    return ledger.post(origin=mint, destination=account, amount=amount, type=type, now=at)
-
-
-def tier_of(member: Member):
-    member.refresh_from_db()
-    return member.tier
-
-
-# Thresholds ---------------------------------------------------------------------------------
+# Thresholds ----------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -84,7 +43,7 @@ def test_currency_without_tiers_changes_nothing(currency, member, member_acc):
     assert not TierChange.objects.exists()
 
 
-# What counts as earned ----------------------------------------------------------------------
+# What counts as earned -----------------------------------------------------------------------
 
 
 def test_window_includes_its_start_and_end_but_nothing_outside(tiers, currency, member_acc):
@@ -146,7 +105,7 @@ def test_other_currencies_accruals_do_not_count(tiers, currency, member):
     assert tier_of(other_member) is None
 
 
-# History ------------------------------------------------------------------------------------
+# History -------------------------------------------------------------------------------------
 
 
 def test_only_members_whose_tier_changes_are_updated_and_recorded(tiers, currency):
@@ -188,7 +147,7 @@ def test_staff_cannot_set_a_tier_of_another_currency(member):
     assert tier_of(member) is None
 
 
-# Query count --------------------------------------------------------------------------------
+# Query count ---------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("members", [3, 30])
@@ -202,59 +161,3 @@ def test_recompute_queries_do_not_grow_with_members(
     with django_assert_max_num_queries(3 + len(tiers) + 1 + 2):
         result = tiers_recompute(loyalty_currency=currency, now=NOW)
     assert result.changed == members
-
-
-# The task and the schedule ------------------------------------------------------------------
-
-
-def test_task_recomputes_hosted_currencies_only(tiers, currency, member_acc):
-    accrue(member_acc, 1_000, at=timezone.now())
-    external = LoyaltyCurrencyFactory(is_hosted=False)
-    TierFactory(loyalty_currency=external)
-    external_member = MemberFactory(loyalty_currency=external)
-
-    assert recompute_tiers.apply().get() == 1
-    assert tier_of(member_acc.member).code == "gold"
-    assert tier_of(external_member) is None
-
-
-def test_task_runs_daily_at_half_past_two_utc():
-    entry = celery_app.conf.beat_schedule["recompute-tiers"]
-    assert entry["task"] == recompute_tiers.name
-    assert entry["schedule"] == crontab(hour=2, minute=30)
-    assert celery_app.conf.timezone == "UTC"
-
-
-# Admin --------------------------------------------------------------------------------------
-
-
-def test_admin_action_recomputes_and_reports_the_changes(admin_client, tiers, currency):
-    for amount in (10, 1_000, 6_000):
-        accrue(
-            member_account(member=MemberFactory(loyalty_currency=currency)),
-            amount,
-            at=timezone.now(),
-        )
-    response = admin_client.post(
-        reverse("admin:loyalty_loyaltycurrency_changelist"),
-        {"action": "recompute_tiers", "index": 0, "_selected_action": [currency.pk]},
-    )
-    assert response.status_code == 302
-    messages = [str(m) for m in get_messages(response.wsgi_request)]
-    assert messages == [f"{currency.code}: 3 of 3 member(s) changed tier."]
-    assert sorted(Member.objects.values_list("tier__code", flat=True)) == [
-        "gold",
-        "platinum",
-        "silver",
-    ]
-
-
-def test_member_page_shows_the_tier_history_read_only(admin_client, gold, member):
-    agent = User.objects.create_user("agent")
-    member_tier_set(member=member, tier=gold, user=agent)
-    response = admin_client.get(reverse("admin:loyalty_member_change", args=[member.pk]))
-    page = response.content.decode()
-    assert response.status_code == 200
-    assert "Tier history" in page
-    assert "set by staff" in page
-    assert 'name="tier_changes-0-reason"' not in page

@@ -1,70 +1,16 @@
-"""The partner side of the staff admin: partnerships, custom data, credentials, idempotency."""
+"""API credentials in the admin (partners.admin.credentials): the secret shown once, revoking,
+and the credentials on the partner's page."""
 
-import datetime as dt
-import json
-
-import pytest
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Permission, User
-from django.contrib.messages import get_messages
-from django.urls import reverse
-from django.utils import timezone
 
 from loyalty.models import Partnership, PartnershipType
-from partners.models import (
-    CredentialStatus,
-    IdempotencyRecord,
-    PartnerCredential,
-    PartnerCustomData,
-)
+from partners.models import CredentialStatus, PartnerCredential
 from partners.services.credentials import credential_create
 from tests.factories import PartnerFactory
+from tests.loyalty.admin.helpers import messages_of, page
+from tests.partners.admin.helpers import url
 from tests.partners.api.conftest import SignedClient
-
-
-def url(name: str, *args) -> str:
-    app = "loyalty" if name.startswith("partnership") else "partners"
-    return reverse(f"admin:{app}_{name}", args=args)
-
-
-def messages_of(response) -> list[str]:
-    return [str(m) for m in get_messages(response.wsgi_request)]
-
-
-def page(response) -> str:
-    assert response.status_code == 200
-    return response.content.decode()
-
-
-def test_every_page_loads(admin_client, currency, partner):
-    credential = credential_create(partner=partner).credential
-    partnership = Partnership.objects.create(
-        partner=partner, loyalty_currency=currency, type=PartnershipType.ISSUING
-    )
-    data = PartnerCustomData.objects.create(partner=partner, field_name="codes", values=[{"a": 1}])
-    record = IdempotencyRecord.objects.create(
-        partner=partner,
-        key="k1",
-        request_fingerprint="f" * 64,
-        method="POST",
-        path="/public/v3.0/accruals/standard",
-        response_status=201,
-        response_body=b'{"id": "tx_1"}',
-        expires_at=timezone.now() + dt.timedelta(hours=8),
-    )
-    for model, obj in [
-        ("partnership", partnership),
-        ("partnercustomdata", data),
-        ("partnercredential", credential),
-        ("idempotencyrecord", record),
-    ]:
-        assert admin_client.get(url(f"{model}_changelist")).status_code == 200, model
-        assert admin_client.get(url(f"{model}_change", obj.pk)).status_code == 200, model
-    for model in ["partnership", "partnercustomdata", "partnercredential"]:
-        assert admin_client.get(url(f"{model}_add")).status_code == 200, model
-
-
-# Credentials --------------------------------------------------------------------------------
 
 
 def test_create_page_shows_the_secret_once_and_never_again(admin_client, partner):
@@ -171,146 +117,24 @@ def test_staff_without_the_add_permission_cannot_create_credentials(client, part
     assert not PartnerCredential.objects.exists()
 
 
-# Partnerships -------------------------------------------------------------------------------
-
-
-def partnership_form(partner, currency, **changes) -> dict:
-    return {
-        "partner": partner.pk,
-        "loyalty_currency": currency.pk,
-        "type": PartnershipType.ISSUING,
-        "enabled": "on",
-        "minimum_member_transaction_amount": "",
-        "maximum_member_transaction_amount": "",
-        "conversion_ratio_per_unit": "",
-        "loyalty_rules_execution_mode": "multiple_transactions",
-        "member_lookup_required_fields": "[]",
-        "execute_required_fields": "[]",
-        **changes,
-    }
-
-
-def test_staff_add_a_partnership_with_required_fields(admin_client, currency, partner):
-    fields = [{"id": "card_number", "name": "Card number", "translations": {"es": "Tarjeta"}}]
-
-    response = admin_client.post(
-        url("partnership_add"),
-        partnership_form(partner, currency, execute_required_fields=json.dumps(fields)),
-    )
-
-    assert response.status_code == 302, response.content.decode()
-    partnership = Partnership.objects.get(partner=partner)
-    assert partnership.type == PartnershipType.ISSUING
-    assert partnership.execute_required_fields == fields
-
-
-@pytest.mark.parametrize(
-    ("required_fields", "message"),
-    [
-        ({"id": "card"}, "Enter a JSON list"),
-        (["card"], "Field 1 is not a JSON object."),
-        ([{"id": "card"}], "Field 1 needs a non-empty text &quot;name&quot;."),
-        ([{"id": "", "name": "Card"}], "Field 1 needs a non-empty text &quot;id&quot;."),
-        ([{"id": "c", "name": "C", "label": "x"}], "Field 1 has unknown keys label"),
-        ([{"id": "c", "name": "C"}, {"id": "c", "name": "D"}], "Field 2 repeats the id"),
-        ([{"id": "c", "name": "C", "translations": ["es"]}], "must be an object"),
-        ([{"id": "c", "name": "C", "translations": {"spanish": "T"}}], "ISO 639-1"),
-        ([{"id": "c", "name": "C", "translations": {"es": ""}}], "translation is empty"),
-    ],
-)
-def test_malformed_required_fields_are_refused(
-    admin_client, currency, partner, required_fields, message
+def test_partner_page_shows_its_partnerships_credentials_and_rate_limit(
+    admin_client, partner, currency
 ):
-    response = admin_client.post(
-        url("partnership_add"),
-        partnership_form(
-            partner, currency, member_lookup_required_fields=json.dumps(required_fields)
-        ),
-    )
-
-    assert message in page(response)
-    assert not Partnership.objects.exists()
-
-
-def test_a_currency_owner_has_no_partnership_in_its_own_currency(admin_client, currency):
-    response = admin_client.post(url("partnership_add"), partnership_form(currency.owner, currency))
-    assert "a partnership is with another partner" in page(response)
-    assert not Partnership.objects.exists()
-
-
-def test_partnerships_are_recorded_from_the_currency_owners_side(admin_client, currency, partner):
-    response = admin_client.post(
-        url("partnership_add"),
-        partnership_form(partner, currency, type=PartnershipType.CURRENCY_OWNER_FOR_ISSUANCE),
-    )
-    assert "Select a valid choice" in page(response)
-    assert not Partnership.objects.exists()
-
-
-def test_minimum_above_maximum_is_refused(admin_client, currency, partner):
-    response = admin_client.post(
-        url("partnership_add"),
-        partnership_form(
-            partner,
-            currency,
-            minimum_member_transaction_amount="100",
-            maximum_member_transaction_amount="10",
-        ),
-    )
-    assert response.status_code == 200
-    assert not Partnership.objects.exists()
-
-
-def test_partnership_list_filters_by_type_and_partner(admin_client, currency, partner):
-    issuer = PartnerFactory(company_name="Issuer")
     Partnership.objects.create(
-        partner=issuer, loyalty_currency=currency, type=PartnershipType.ISSUING
+        partner=partner, loyalty_currency=currency, type=PartnershipType.ISSUING
     )
-    Partnership.objects.create(
-        partner=partner, loyalty_currency=currency, type=PartnershipType.REDEMPTION
+    issued = credential_create(partner=partner, label="production")
+    page = admin_client.get(f"/admin/loyalty/partner/{partner.pk}/change/")
+    assert page.status_code == 200
+    content = page.content.decode()
+    assert "api_rate_limit" in content
+    # The partnership and the credential are inlines of the partner's own page.
+    assert "Issuing" in content and currency.code in content
+    assert issued.public_key in content and "production" in content
+    assert issued.secret_key not in content
+    assert f"/admin/partners/partnercredential/add/?partner={partner.pk}" in content
+    listing = admin_client.get(
+        f"/admin/partners/partnercredential/?partner__id__exact={partner.pk}"
     )
-
-    def listed(params) -> set:
-        return set(
-            admin_client.get(url("partnership_changelist"), params).context["cl"].result_list
-        )
-
-    assert {p.partner for p in listed({"type__exact": "redemption"})} == {partner}
-    assert {p.partner for p in listed({"partner__id__exact": issuer.pk})} == {issuer}
-    assert {p.partner for p in listed({"q": "example-air"})} == {partner}
-
-
-# Custom data and idempotency records --------------------------------------------------------
-
-
-def test_custom_data_values_must_be_a_list_of_objects(admin_client, partner):
-    form = {"partner": partner.pk, "field_name": "codes"}
-
-    refused = admin_client.post(url("partnercustomdata_add"), {**form, "values": '{"a": 1}'})
-    assert "Enter a JSON list of objects" in page(refused)
-
-    saved = admin_client.post(url("partnercustomdata_add"), {**form, "values": '[{"a": 1}]'})
-    assert saved.status_code == 302
-    assert PartnerCustomData.objects.get(partner=partner).values == [{"a": 1}]
-
-
-def test_idempotency_records_are_read_only(admin_client, partner):
-    record = IdempotencyRecord.objects.create(
-        partner=partner,
-        key="key-1",
-        request_fingerprint="f" * 64,
-        method="POST",
-        path="/public/v3.0/accruals/standard",
-        response_status=201,
-        response_body=b'{"id": "tx_1"}',
-        expires_at=timezone.now() + dt.timedelta(hours=8),
-    )
-
-    listing = page(admin_client.get(url("idempotencyrecord_changelist")))
-    for value in ("key-1", "Example Air", "POST", "/public/v3.0/accruals/standard", "201"):
-        assert value in listing
-    assert admin_client.get(url("idempotencyrecord_add")).status_code == 403
-    assert admin_client.get(url("idempotencyrecord_delete", record.pk)).status_code == 403
-    detail = page(admin_client.get(url("idempotencyrecord_change", record.pk)))
-    assert "tx_1" in detail
-    assert 'name="key"' not in detail
+    assert listing.status_code == 200
+    assert b"?e=1" not in listing.content

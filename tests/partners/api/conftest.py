@@ -1,4 +1,8 @@
-"""A signed partner client for API tests: it signs exactly what it sends, as a partner would."""
+"""The partner API tests' shared pieces.
+
+A signed partner client that signs exactly what it sends, as a partner would; the partners that
+call (the currency owner, an issuer, a stranger); and a direct accrual to send.
+"""
 
 import json
 from urllib.parse import urlencode
@@ -79,3 +83,20 @@ def issuer_client(issuer):
 def stranger_client(db):
     """A partner with no partnership in EXAMPLE_POINTS."""
     return signed_client_for(PartnerFactory(company_name="Stranger", api_identifier="stranger"))
+
+
+def accrual_body(member, issuer, amount=100):
+    return {
+        "amount": amount,
+        "loyalty_currency": "EXAMPLE_POINTS",
+        "member": member.loyalty_program_identifiers,
+        "origin": issuer.public_id,
+    }
+
+
+@pytest.fixture
+def five_accruals(issuer_client, issuer, member):
+    return [
+        issuer_client.post("/accruals/standard", accrual_body(member, issuer, amount=n + 1)).json()
+        for n in range(5)
+    ]

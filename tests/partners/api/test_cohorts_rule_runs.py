@@ -2,7 +2,6 @@
 
 import pytest
 
-from loyalty.admin.rules import ActivityRuleForm, PurchaseRuleForm
 from loyalty.models import (
     Account,
     ActivityRule,
@@ -304,37 +303,3 @@ def test_a_currency_the_caller_does_not_own_is_a_403(owner_client, cohort, membe
 
     assert response.status_code == 403
     assert written() == (0, 0, 0)
-
-
-# The cohort field in the rule editors -------------------------------------------------------
-
-
-def activity_form_data(currency, cohort) -> dict:
-    return {
-        "name": "Birthday",
-        "loyalty_currency": currency.pk,
-        "cohort": cohort.pk,
-        "activity": "birthday",
-        "time_zone": "UTC",
-        "points": 100,
-    }
-
-
-def test_the_activity_rule_editor_reserves_a_rule_to_a_cohort(currency, cohort):
-    form = ActivityRuleForm(data=activity_form_data(currency, cohort))
-
-    assert form.is_valid(), form.errors
-    assert form.save().cohort == cohort
-
-
-def test_the_rule_editors_refuse_a_cohort_of_another_owner(currency):
-    foreign = cohort_create(owner=LoyaltyCurrencyFactory(code="OTHER").owner, company_name="X")
-    purchase_form = PurchaseRuleForm(
-        data={"name": "Per euro", "loyalty_currency": currency.pk, "cohort": foreign.pk}
-    )
-    activity_form = ActivityRuleForm(data=activity_form_data(currency, foreign))
-
-    assert not purchase_form.is_valid()
-    assert not activity_form.is_valid()
-    message = "Not a cohort of the owner of EXAMPLE_POINTS."
-    assert purchase_form.errors["cohort"] == activity_form.errors["cohort"] == [message]

@@ -7,7 +7,7 @@ import time_machine
 from loyalty.models import PurchaseRule
 from loyalty.selectors import member_account
 from tests.factories import MemberFactory, TierFactory
-from tests.loyalty.admin.test_rules import AT, purchase_post, simulate, url
+from tests.loyalty.admin.helpers import AT, purchase_post, simulate, url
 
 FRIDAY_NOON = dt.datetime(2026, 11, 20, 12, 0, tzinfo=dt.UTC)  # the admin simulation's AT
 
