@@ -1,0 +1,147 @@
+"""The release sweep (loyalty.ledger.release_due): concurrent sweepers, and a sweeper killed
+mid-batch.
+
+Transactional tests: sweepers run in other threads or in a subprocess, each on its own connection,
+and see only committed rows.
+"""
+
+import datetime as dt
+import subprocess
+import sys
+import uuid
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db import transaction as db_transaction
+from django.utils import timezone
+
+from loyalty import ledger
+from loyalty.models import Account, Transaction, TransactionStatus
+from loyalty.selectors import member_account
+from tests.factories import MemberFactory
+from tests.loyalty.helpers import hold_due, holdings, wait_for
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def new_member_accounts(currency, count: int) -> list[Account]:
+    return [member_account(member=MemberFactory(loyalty_currency=currency)) for _ in range(count)]
+
+
+def count_with(status: str) -> int:
+    return Transaction.objects.filter(status=status).count()
+
+
+def test_two_concurrent_sweeps_release_each_due_transaction_once(
+    currency, mint, run_concurrently, ledger_balances
+):
+    members = new_member_accounts(currency, 10)
+    sweep_at = timezone.now()
+    released, still_pending = defaultdict(int), defaultdict(int)
+    with db_transaction.atomic():  # one commit for the whole set-up
+        for i in range(500):
+            destination, amount = members[i % len(members)], i % 7 + 1
+            due = sweep_at - dt.timedelta(minutes=i)
+            hold_due(mint, destination, amount=amount, release_date=due)
+            released[destination.pk] += amount
+        for i in range(20):
+            destination, amount = members[i % len(members)], 100
+            not_due = sweep_at + dt.timedelta(minutes=1)
+            hold_due(mint, destination, amount=amount, release_date=not_due)
+            still_pending[destination.pk] += amount
+
+    def sweep() -> int:
+        return ledger.release_due(now=sweep_at, batch_size=20)
+
+    counts = run_concurrently([sweep, sweep])
+
+    assert sum(counts) == 500, counts
+    assert count_with(TransactionStatus.COMPLETED) == 500
+    assert count_with(TransactionStatus.PENDING) == 20
+    for account in members:
+        assert holdings(account) == (released[account.pk], still_pending[account.pk])
+    ledger_balances()
+
+
+@contextmanager
+def row_lock(account: Account) -> Iterator[None]:
+    """Hold FOR UPDATE on the account's row in an open transaction on a connection of its own."""
+    locker = connections.create_connection(DEFAULT_DB_ALIAS)
+    try:
+        locker.set_autocommit(False)
+        with locker.cursor() as cursor:
+            cursor.execute("SELECT id FROM loyalty_account WHERE id = %s FOR UPDATE", [account.pk])
+        yield
+        locker.rollback()
+    finally:
+        locker.close()
+
+
+def backend_waiting_on_a_lock(application_name: str) -> int | None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity "
+            "WHERE application_name = %s AND wait_event_type = 'Lock'",
+            [application_name],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def backend_gone(pid: int) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT NOT EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid = %s)", [pid])
+        return cursor.fetchone()[0]
+
+
+def test_a_sweeper_killed_mid_batch_leaves_its_batch_to_the_next_sweep(
+    currency, mint, test_database_env, ledger_balances
+):
+    batch_size, batches = 10, 4
+    members = new_member_accounts(currency, batches)
+    first_due = timezone.now() - dt.timedelta(hours=1)
+    with db_transaction.atomic():
+        for i in range(batch_size * batches):
+            # Oldest first, so batch n (of batch_size rows) releases into members[n] only.
+            hold_due(
+                mint,
+                members[i // batch_size],
+                amount=i + 1,
+                release_date=first_due + dt.timedelta(minutes=i),
+            )
+    application_name = f"killed-sweeper-{uuid.uuid4().hex[:12]}"
+
+    with row_lock(members[1]):
+        sweeper = subprocess.Popen(
+            [sys.executable, "manage.py", "release_due", "--batch-size", str(batch_size)],
+            cwd=settings.BASE_DIR,
+            env={**test_database_env, "PGAPPNAME": application_name},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            backend = wait_for(
+                lambda: sweeper.poll() is None and backend_waiting_on_a_lock(application_name),
+                timeout=60,
+                what="the sweeper to block on the locked account",
+            )
+            assert sweeper.poll() is None, sweeper.communicate()[0].decode()
+            assert count_with(TransactionStatus.COMPLETED) == batch_size  # first batch committed
+        finally:
+            sweeper.kill()
+            sweeper.communicate()
+    # Its backend only notices the dead client once the lock is granted; then it rolls back.
+    wait_for(lambda: backend_gone(backend), timeout=30, what="the killed sweeper's backend to end")
+
+    assert count_with(TransactionStatus.COMPLETED) == batch_size
+    assert holdings(members[1]) == (0, sum(range(batch_size + 1, 2 * batch_size + 1)))
+    assert ledger.release_due(batch_size=batch_size) == batch_size * (batches - 1)
+    assert count_with(TransactionStatus.COMPLETED) == batch_size * batches
+    for n, account in enumerate(members):
+        amounts = range(n * batch_size + 1, (n + 1) * batch_size + 1)
+        assert holdings(account) == (sum(amounts), 0)
+    ledger_balances()

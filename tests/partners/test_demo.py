@@ -1,0 +1,181 @@
+"""`manage.py seed_demo`: the demo programme, its idempotence and its JSON output."""
+
+import datetime as dt
+import json
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.utils import timezone
+
+from loyalty import ledger
+from loyalty.models import (
+    Account,
+    LoyaltyCurrency,
+    Member,
+    Partner,
+    Partnership,
+    Tier,
+    Transaction,
+    TransactionStatus,
+    TransactionType,
+)
+from loyalty.selectors import mint_account
+from partners.models import PartnerCredential
+from tests.partners.api.conftest import SignedClient
+
+pytestmark = pytest.mark.django_db
+
+
+def seed_demo(*args: str) -> str:
+    out = StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def pending_due_within(minutes: int) -> int:
+    return Transaction.objects.filter(
+        status=TransactionStatus.PENDING,
+        release_date__lte=timezone.now() + dt.timedelta(minutes=minutes),
+    ).count()
+
+
+def row_counts() -> dict[str, int]:
+    models = (
+        Partner,
+        LoyaltyCurrency,
+        Account,
+        Tier,
+        Member,
+        Transaction,
+        Partnership,
+        PartnerCredential,
+        get_user_model(),
+    )
+    return {model.__name__: model.objects.count() for model in models}
+
+
+def test_creates_the_demo_programme(monkeypatch, ledger_balances):
+    monkeypatch.setenv("DEMO_ADMIN_USERNAME", "boss")
+    monkeypatch.setenv("DEMO_ADMIN_PASSWORD", "a-long-demo-password")
+
+    summary = seed_demo()
+
+    currency = LoyaltyCurrency.objects.get(code="EXAMPLE_POINTS")
+    assert (currency.name, currency.fiat_currency) == ("Example Points", "EUR")
+    assert currency.owner.api_identifier == "example-rewards"
+    assert mint_account(loyalty_currency=currency).credit_limit is None
+    air = Account.objects.get(partner__api_identifier="example-air", is_default=True)
+    assert air.loyalty_currency == currency
+    assert air.credit_limit > 0
+    assert Account.objects.filter(
+        partner__api_identifier="example-hotels", loyalty_currency=currency, is_default=True
+    ).exists()
+    assert list(currency.tiers.values_list("code", "level")) == [
+        ("bronze", 1),
+        ("silver", 2),
+        ("gold", 3),
+    ]
+
+    members = Member.objects.filter(loyalty_currency=currency)
+    assert members.count() == 50
+    assert set(members.values_list("tier__code", flat=True)) == {"bronze", "silver", "gold"}
+    assert members.filter(
+        membership_id="M100001", loyalty_program_identifiers={"id": "M100001"}
+    ).exists()
+    assert not members.filter(email="").exists()
+    assert Account.objects.filter(member__in=members).count() == 50
+
+    completed = Transaction.objects.filter(status=TransactionStatus.COMPLETED)
+    mint = mint_account(loyalty_currency=currency)
+    assert completed.filter(type=TransactionType.ACCRUAL, origin_account=mint).exists()
+    assert completed.filter(type=TransactionType.ACCRUAL, origin_account=air).exists()
+    assert completed.filter(
+        type=TransactionType.REDEMPTION, origin_account__member__isnull=False
+    ).exists()
+    assert pending_due_within(minutes=5) >= 3
+    pending_later = Transaction.objects.filter(
+        status=TransactionStatus.PENDING,
+        release_date__gt=timezone.now() + dt.timedelta(days=1),
+    )
+    assert pending_later.exists()
+
+    admin = get_user_model().objects.get(username="boss")
+    assert admin.is_staff and admin.is_superuser
+    assert admin.check_password("a-long-demo-password")
+    assert "boss / a-long-demo-password" in summary
+    assert "/admin/" in summary
+    ledger_balances()
+
+
+def test_running_again_creates_no_duplicates_and_tops_up_due_transactions(ledger_balances):
+    seed_demo()
+    first = row_counts()
+    admin = get_user_model().objects.get(username="admin")
+    admin.set_password("changed-by-staff")
+    admin.save()
+
+    seed_demo()
+    assert row_counts() == first
+    assert pending_due_within(minutes=5) >= 3
+
+    # Once the sweeper has released the due ones, the next run holds three new ones.
+    assert ledger.release_due(now=timezone.now() + dt.timedelta(minutes=5)) >= 3
+    assert pending_due_within(minutes=5) == 0
+    seed_demo()
+    assert row_counts() == {**first, "Transaction": first["Transaction"] + 3}
+    assert pending_due_within(minutes=5) == 3
+
+    admin.refresh_from_db()
+    assert admin.check_password("changed-by-staff")
+    ledger_balances()
+
+
+def test_json_output(ledger_balances):
+    payload = json.loads(seed_demo("--json"))
+
+    assert set(payload) == {"admin", "loyalty_currency", "currency_owner", "partners", "members"}
+    assert payload["admin"] == {"username": "admin", "password": "admin"}
+    assert payload["loyalty_currency"] == "EXAMPLE_POINTS"
+    partners = {p["api_identifier"]: p["partner_id"] for p in payload["partners"]}
+    assert partners == dict(
+        Partner.objects.filter(api_identifier__in=["example-air", "example-hotels"]).values_list(
+            "api_identifier", "public_id"
+        )
+    )
+    assert all(partner_id.startswith("part_") for partner_id in partners.values())
+    identifiers = [m["loyalty_program_identifiers"] for m in payload["members"]]
+    assert len(identifiers) == 50
+    assert identifiers[0] == {"id": "M100001"}
+    assert sorted(identifiers, key=lambda i: i["id"]) == sorted(
+        Member.objects.values_list("loyalty_program_identifiers", flat=True),
+        key=lambda i: i["id"],
+    )
+    ledger_balances()
+
+
+def test_json_keys_sign_api_requests():
+    """The printed keys work: each demo partner reads the API, the owner creates a member."""
+    payload = json.loads(seed_demo("--json"))
+    assert payload == json.loads(seed_demo("--json"))  # the same keys on every run
+    for partner in [payload["currency_owner"], *payload["partners"]]:
+        assert partner["secret_key"].startswith("sec_")
+        client = SignedClient(partner["public_key"], partner["secret_key"])
+        assert client.get("/transactions").status_code == 200
+    owner = payload["currency_owner"]
+    created = SignedClient(owner["public_key"], owner["secret_key"]).post(
+        "/members", {"loyalty_program_identifiers": {"id": "M999999"}, "first_name": "New"}
+    )
+    assert created.status_code == 201, created.content
+    air = next(p for p in payload["partners"] if p["api_identifier"] == "example-air")
+    accrual = SignedClient(air["public_key"], air["secret_key"]).post(
+        "/accruals/standard",
+        {
+            "amount": 10,
+            "loyalty_currency": payload["loyalty_currency"],
+            "member": payload["members"][0]["loyalty_program_identifiers"],
+            "origin": air["partner_id"],
+        },
+    )
+    assert accrual.status_code == 201, accrual.content
