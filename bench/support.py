@@ -55,6 +55,17 @@ def throwaway_database(base_url: str) -> Iterator[str]:
             )
 
 
+def production_keys() -> None:
+    """Give this process (and the servers it starts, which inherit its environment) the keys
+    production settings require with DEBUG off, unless the shell set them: random per run."""
+    import secrets
+
+    from cryptography.fernet import Fernet
+
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
+    os.environ.setdefault("CREDENTIALS_ENCRYPTION_KEY", Fernet.generate_key().decode())
+
+
 def django_setup(url: str) -> None:
     """Point Django at `url` with production settings and migrate the database.
 
@@ -63,6 +74,7 @@ def django_setup(url: str) -> None:
     """
     os.environ["DATABASE_URL"] = url
     os.environ["DEBUG"] = "false"
+    production_keys()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "loyalty.settings")
     import django
     from django.core.management import call_command

@@ -19,7 +19,14 @@ version after waiting for a concurrent writer, and a CHECK constraint backs it.
 Lock order: accounts are updated after the transaction row is inserted, members' accounts first and
 partners' accounts (the mint included) last, by id within each group. It is one total order, so two
 postings can never deadlock on account rows; and the busy rows (an issuing partner, the mint) are
-touched last, so their lock is held only for the final statement and the commit.
+touched last, so their lock is held only for the final statement and the commit. Inside a unit of
+work (loyalty.unit_of_work: the partner API's POST and PATCH) partners' accounts are written even
+later, by `apply_deferred` as the unit's last statements before COMMIT, after the response and
+the idempotency record; and the operations add no savepoint there.
+
+The statements a posting runs on every request (the INSERT of the transaction, the balance
+UPDATEs) are written once per process as plain SQL, rather than compiled by the ORM each time:
+they are the ledger's hot path, and both PostgreSQL and the embedded SQLite read them.
 """
 
 from __future__ import annotations
@@ -33,7 +40,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection
 from django.db import transaction as db_transaction
-from django.db.models import BooleanField, ExpressionWrapper, F, Q
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils import timezone
 
 from loyalty.errors import (
@@ -53,6 +60,8 @@ from loyalty.models import (
     TransactionStatus,
     TransactionType,
 )
+from loyalty.unit_of_work import UnitOfWork, atomic
+from loyalty.unit_of_work import current as current_unit_of_work
 
 _DETAIL_FIELDS = frozenset(
     {
@@ -95,6 +104,7 @@ def post(
         status=TransactionStatus.COMPLETED,
         release_date=None,
         completed_at=now,
+        created_at=now,
         created_by_partner=created_by_partner,
         created_by_user=created_by_user,
         details=details,
@@ -118,8 +128,9 @@ def hold(
 
     The release date is truncated to the minute and must lie in the future once truncated.
     """
+    now = now or timezone.now()
     release_date = truncate_to_minute(release_date)
-    if release_date <= (now or timezone.now()):
+    if release_date <= now:
         raise InvalidReleaseDate("The release date must be in the future.")
     return _create(
         origin=origin,
@@ -130,6 +141,7 @@ def hold(
         status=TransactionStatus.PENDING,
         release_date=release_date,
         completed_at=None,
+        created_at=now,
         created_by_partner=created_by_partner,
         created_by_user=created_by_user,
         details={
@@ -140,7 +152,7 @@ def hold(
     )
 
 
-@db_transaction.atomic
+@atomic
 def release(*, transaction: Transaction, now: dt.datetime | None = None) -> Transaction:
     """Complete a pending transaction now, whatever its release date (staff "release now")."""
     now = now or timezone.now()
@@ -158,7 +170,7 @@ def release(*, transaction: Transaction, now: dt.datetime | None = None) -> Tran
     return transaction
 
 
-@db_transaction.atomic
+@atomic
 def cancel(*, transaction: Transaction) -> Transaction:
     """Cancel a pending transaction: its units go back from pending to the origin's balance."""
     _change_status(
@@ -180,7 +192,7 @@ def cancel(*, transaction: Transaction) -> Transaction:
     return transaction
 
 
-@db_transaction.atomic
+@atomic
 def reverse(
     *,
     transaction: Transaction,
@@ -217,6 +229,7 @@ def reverse(
             status=TransactionStatus.COMPLETED,
             release_date=None,
             completed_at=now,
+            created_at=now,
             created_by_partner=created_by_partner,
             created_by_user=created_by_user,
             details={"reason": reason, "reverses": transaction},
@@ -228,7 +241,7 @@ def reverse(
     return reversal
 
 
-@db_transaction.atomic
+@atomic
 def amend(
     *,
     transaction: Transaction,
@@ -327,7 +340,7 @@ def truncate_to_minute(moment: dt.datetime) -> dt.datetime:
 # Internals ----------------------------------------------------------------------------------
 
 
-@db_transaction.atomic
+@atomic
 def _create(
     *,
     origin: Account,
@@ -338,6 +351,7 @@ def _create(
     status: str,
     release_date: dt.datetime | None,
     completed_at: dt.datetime | None,
+    created_at: dt.datetime,
     created_by_partner: Partner | None,
     created_by_user: AbstractBaseUser | None,
     details: Mapping[str, Any],
@@ -355,7 +369,7 @@ def _create(
     if check_owners:
         _check_owners_active(origin, destination)
 
-    tx = Transaction.objects.create(
+    tx = Transaction(
         loyalty_currency_id=origin.loyalty_currency_id,
         origin_account=origin,
         destination_account=destination,
@@ -367,8 +381,10 @@ def _create(
         completed_at=completed_at,
         created_by_partner=created_by_partner,
         created_by_user=created_by_user,
+        created_at=created_at,
         **details,
     )
+    _insert(tx)
     credit_pending = status == TransactionStatus.PENDING
     _apply(
         {
@@ -434,31 +450,94 @@ def _partner_accounts(*account_ids: int) -> set[int]:
 
 def _apply(changes: Mapping[int, tuple[int, int]], *, partner_accounts: Collection[int]) -> None:
     """Add (balance delta, pending delta) to each account, in the ledger's lock order
-    (members' accounts, then `partner_accounts`, each by id).
+    (members' accounts, then `partner_accounts`, each by id); inside a unit of work the
+    partners' accounts are deferred to `apply_deferred`.
 
     A change that lowers a balance is conditional on the account staying within its credit
     limit (members have none, the mint has no limit); if the row does not qualify the whole
     operation is refused with InsufficientFunds and the surrounding transaction rolls back.
     """
+    unit = current_unit_of_work()
     for account_id in sorted(changes, key=lambda pk: (pk in partner_accounts, pk)):
         balance_delta, pending_delta = changes[account_id]
         if balance_delta == 0 and pending_delta == 0:
             continue
-        rows = Account.objects.filter(pk=account_id)
+        if unit is not None and account_id in partner_accounts:
+            unit.defer(account_id, balance_delta, pending_delta)
+            continue
+        _update_balance(account_id, balance_delta, pending_delta)
+
+
+def apply_deferred(unit: UnitOfWork) -> None:
+    """Write a unit of work's deferred account changes, by account id (the lock order), as its
+    last statements: each account's deltas of the whole unit in one conditional UPDATE."""
+    for account_id in sorted(unit.deferred):
+        balance_delta, pending_delta = unit.deferred[account_id]
+        if balance_delta or pending_delta:
+            _update_balance(account_id, balance_delta, pending_delta)
+    unit.deferred.clear()
+
+
+def _update_balance(account_id: int, balance_delta: int, pending_delta: int) -> None:
+    """One account's UPDATE; a debit only while the account stays within its credit."""
+    sql = _sql()
+    with connection.cursor() as cursor:
         if balance_delta < 0:
-            rows = rows.filter(
-                Q(credit_limit__isnull=True)
-                | Q(balance__gte=F("credit_limit") * -1 - balance_delta)
-            )
-        updated = rows.update(
-            balance=F("balance") + balance_delta,
-            pending_balance=F("pending_balance") + pending_delta,
+            cursor.execute(sql.debit, [balance_delta, pending_delta, account_id, balance_delta])
+        else:
+            cursor.execute(sql.credit, [balance_delta, pending_delta, account_id])
+        updated = cursor.rowcount
+    if not updated:
+        public_id = Account.objects.filter(pk=account_id).values_list("public_id", flat=True)
+        raise InsufficientFunds(
+            f"Account {public_id.first()} does not hold {-balance_delta} units to spend."
         )
-        if not updated:
-            public_id = Account.objects.filter(pk=account_id).values_list("public_id", flat=True)
-            raise InsufficientFunds(
-                f"Account {public_id.first()} does not hold {-balance_delta} units to spend."
-            )
+
+
+class _Statements:
+    """The hot statements, written once per process (see the module docstring)."""
+
+    def __init__(self) -> None:
+        quote = connection.ops.quote_name
+        account = quote(Account._meta.db_table)
+        fields = [f for f in Transaction._meta.concrete_fields if not f.primary_key]
+        self.insert_fields = fields
+        columns = ", ".join(quote(f.column) for f in fields)
+        placeholders = ", ".join(["%s"] * len(fields))
+        self.insert = (
+            f"INSERT INTO {quote(Transaction._meta.db_table)} ({columns}) "
+            f"VALUES ({placeholders}) RETURNING {quote(Transaction._meta.pk.column)}"
+        )
+        update = (
+            f"UPDATE {account} SET balance = balance + %s, "
+            "pending_balance = pending_balance + %s WHERE id = %s"
+        )
+        self.credit = update
+        self.debit = f"{update} AND (credit_limit IS NULL OR balance + %s >= -credit_limit)"
+
+
+_statements: dict[str, _Statements] = {}
+
+
+def _sql() -> _Statements:
+    statements = _statements.get(connection.vendor)
+    if statements is None:
+        statements = _statements[connection.vendor] = _Statements()
+    return statements
+
+
+def _insert(tx: Transaction) -> None:
+    """INSERT the new transaction row with the precompiled statement; `tx` becomes saved."""
+    sql = _sql()
+    params = [
+        field.get_db_prep_save(getattr(tx, field.attname), connection)
+        for field in sql.insert_fields
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql.insert, params)
+        tx.pk = cursor.fetchone()[0]
+    tx._state.adding = False
+    tx._state.db = connection.alias
 
 
 def _release_pending(per_account: Mapping[int, int]) -> None:

@@ -5,6 +5,10 @@ id, partner id or identifiers) raise the domain's errors, worded for the request
 They check nobody's rights: the services call them only after the partnership rules
 (loyalty.services.partnerships) have let the caller in, so that a stranger learns nothing of
 what exists. The rules' own inputs are read by loyalty.rules.loading.
+
+Reference data (currencies, partnerships, partners' accounts) is read through loyalty.caching:
+from the process's cache during a partner API request, from the database everywhere else.
+Members and their accounts are never cached.
 """
 
 import datetime as dt
@@ -14,6 +18,7 @@ from typing import Any
 
 from django.db.models import Case, F, OuterRef, Q, QuerySet, Subquery, Value, When
 
+from loyalty import caching
 from loyalty.errors import (
     AccountNotFound,
     CohortNotFound,
@@ -48,7 +53,9 @@ from loyalty.models import (
 
 
 def currency_get(*, code: str, field: str = "loyalty_currency") -> LoyaltyCurrency:
-    currency = LoyaltyCurrency.objects.filter(code=code).first()
+    currency = caching.cached(
+        "currency", code, lambda: LoyaltyCurrency.objects.filter(code=code).first()
+    )
     if currency is None:
         raise UnknownCurrency(f"Unknown loyalty currency {code!r}.", field=field)
     return currency
@@ -145,14 +152,20 @@ def issuing_account(*, partner: Partner | int, loyalty_currency: LoyaltyCurrency
     """The partner's default account in the currency, the one it issues from and that a request
     naming only the partner means; for the currency's owner that is the mint."""
     partner_id = partner if isinstance(partner, int) else partner.pk
-    account = (
-        Account.objects.select_related("partner")
-        .filter(partner_id=partner_id, loyalty_currency=loyalty_currency, is_default=True)
-        .first()
-    )
+
+    def load() -> Account | None:
+        account = (
+            Account.objects.select_related("partner")
+            .filter(partner_id=partner_id, loyalty_currency=loyalty_currency, is_default=True)
+            .first()
+        )
+        if account is not None:
+            account.member = None
+        return account
+
+    account = caching.cached("issuing-account", (partner_id, loyalty_currency.pk), load)
     if account is None:
         raise NoIssuingAccount(f"There is no {loyalty_currency.code} account to issue from.")
-    account.member = None
     return account
 
 
@@ -173,13 +186,20 @@ def account_resolve(
         return member_account_get(
             loyalty_currency=loyalty_currency, identifiers=reference, field=field
         )
-    rows = Account.objects.select_related("member", "partner").filter(
-        loyalty_currency=loyalty_currency
-    )
+
+    def load() -> Account | None:
+        rows = Account.objects.select_related("member", "partner").filter(
+            loyalty_currency=loyalty_currency
+        )
+        if reference.startswith("part_"):
+            return rows.filter(partner__public_id=reference, is_default=True).first()
+        return rows.filter(public_id=reference).first()
+
     if reference.startswith("part_"):
-        account = rows.filter(partner__public_id=reference, is_default=True).first()
+        # A partner's default account: its identity never changes, its partner is watched.
+        account = caching.cached("account", (reference, loyalty_currency.pk), load)
     else:
-        account = rows.filter(public_id=reference).first()
+        account = load()
     if account is None:
         raise AccountNotFound(f"No {loyalty_currency.code} account for {reference!r}.", field=field)
     return account

@@ -10,6 +10,7 @@ from urllib.parse import quote
 import pytest
 from django.db import connection, connections
 
+from loyalty import caching
 from loyalty.ledger_audit import ledger_report
 from loyalty.selectors import member_account, mint_account
 from tests.factories import LoyaltyCurrencyFactory, MemberFactory, PartnerFactory, partner_account
@@ -120,3 +121,12 @@ def test_database_env(transactional_db):
 def fast_password_hasher(settings):
     """Staff logins in admin tests need not pay for the production hasher's work factor."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def empty_reference_cache():
+    """Each test starts with an empty per-process cache (loyalty.caching): the previous test's
+    rows were rolled back without the signals that would have emptied it."""
+    caching.clear()
+    yield
+    caching.clear()

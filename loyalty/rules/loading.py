@@ -18,6 +18,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
 
+from loyalty import caching
 from loyalty.errors import FxRateMissing
 from loyalty.models import (
     UNIT_VALUE_FIELDS,
@@ -71,6 +72,44 @@ def candidate_purchase_rules(
         .prefetch_related("tiers", "metadata_matches", "tier_multipliers__tier")
         .order_by("name", "id")
     )
+
+
+@dataclass(frozen=True)
+class PurchaseRuleSet:
+    """The enabled purchase rules of a currency (for a cohort, or none) and their specs, in the
+    same order; cached per process during a partner API request (loyalty.caching)."""
+
+    rules: tuple[PurchaseRule, ...]
+    specs: tuple[PurchaseRuleSpec, ...]
+
+
+def purchase_rule_set(
+    *, loyalty_currency: LoyaltyCurrency, cohort: Cohort | None = None
+) -> PurchaseRuleSet:
+    def load() -> PurchaseRuleSet:
+        rules = candidate_purchase_rules(loyalty_currency=loyalty_currency, cohort=cohort)
+        specs = [purchase_rule_spec(rule, loyalty_currency=loyalty_currency) for rule in rules]
+        return PurchaseRuleSet(rules=tuple(rules), specs=tuple(specs))
+
+    key = (loyalty_currency.pk, cohort.pk if cohort else None)
+    return caching.cached("purchase-rules", key, load)
+
+
+def activity_rules_of(
+    *, loyalty_currency: LoyaltyCurrency, cohort: Cohort | None = None
+) -> tuple[ActivityRule, ...]:
+    """Every activity rule of the currency for the cohort (or none), by activity then name;
+    cached per process during a partner API request (loyalty.caching)."""
+
+    def load() -> tuple[ActivityRule, ...]:
+        return tuple(
+            ActivityRule.objects.filter(loyalty_currency=loyalty_currency)
+            .filter(cohort_rule_scope(cohort=cohort, setting_field="activity_rule"))
+            .order_by("activity", "name", "pk")
+        )
+
+    key = (loyalty_currency.pk, cohort.pk if cohort else None)
+    return caching.cached("activity-rules", key, load)
 
 
 def purchase_rule_spec(

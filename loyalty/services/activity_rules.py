@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction as db_transaction
 from django.utils import timezone
 
 from loyalty import ledger
@@ -33,9 +32,10 @@ from loyalty.models import (
 )
 from loyalty.rules.evaluation import evaluate_activity
 from loyalty.rules.inputs import ActivityRequest, MemberSnapshot, RuleOutcome
-from loyalty.rules.loading import activity_awarded, activity_rule_spec, cohort_rule_scope
+from loyalty.rules.loading import activity_awarded, activity_rule_spec, activity_rules_of
 from loyalty.selectors import issuing_account, member_account, member_get
 from loyalty.services.partnerships import require_partnership
+from loyalty.unit_of_work import atomic
 
 
 @dataclass(frozen=True)
@@ -77,12 +77,9 @@ def _rules_by_activity(
     rules reserved to a cohort run only through that cohort's own operations, which also leave
     out the rules the cohort switched off (see loading.cohort_rule_scope)."""
     by_activity: dict[str, list[ActivityRule]] = {activity: [] for activity in activity_ids}
-    for rule in (
-        ActivityRule.objects.filter(loyalty_currency=loyalty_currency, activity__in=by_activity)
-        .filter(cohort_rule_scope(cohort=cohort, setting_field="activity_rule"))
-        .order_by("activity", "name", "pk")
-    ):
-        by_activity[rule.activity].append(rule)
+    for rule in activity_rules_of(loyalty_currency=loyalty_currency, cohort=cohort):
+        if rule.activity in by_activity:
+            by_activity[rule.activity].append(rule)
     return by_activity
 
 
@@ -171,7 +168,7 @@ def activity_rules_trigger(
         partner=cohort.partner if cohort else partner, loyalty_currency=loyalty_currency
     )
     destination = member_account(member=member)
-    with db_transaction.atomic():
+    with atomic():
         # The lock that makes limits hold: see the module docstring.
         Member.objects.select_for_update().filter(pk=member.pk).get()
         at = timezone.now()

@@ -13,6 +13,7 @@ stranger gets the same 403 for a real and an unknown member. Refusals are domain
 the partner may not act, 404 when it may not even know.
 """
 
+from loyalty import caching
 from loyalty.errors import DomainError, Forbidden, NotHosted
 from loyalty.models import LoyaltyCurrency, Partner, Partnership, PartnershipType, Transaction
 from loyalty.selectors import currency_get
@@ -22,14 +23,23 @@ def is_owner(partner: Partner, currency: LoyaltyCurrency) -> bool:
     return currency.owner_id == partner.pk
 
 
+def enabled_partnerships(partner: Partner, currency: LoyaltyCurrency) -> tuple[Partnership, ...]:
+    """The partner's enabled partnerships in the currency (cached per process, see
+    loyalty.caching: a partnership disabled in the admin stops the very next request)."""
+    return caching.cached(
+        "partnerships",
+        (partner.pk, currency.pk),
+        lambda: tuple(
+            Partnership.objects.filter(partner=partner, loyalty_currency=currency, enabled=True)
+        ),
+    )
+
+
 def has_partnership(partner: Partner, currency: LoyaltyCurrency, *types: str) -> bool:
     """An enabled partnership of one of `types` (any type when none is given)."""
     if is_owner(partner, currency):
         return True
-    rows = Partnership.objects.filter(partner=partner, loyalty_currency=currency, enabled=True)
-    if types:
-        rows = rows.filter(type__in=types)
-    return rows.exists()
+    return any(not types or row.type in types for row in enabled_partnerships(partner, currency))
 
 
 def require_owner(partner: Partner, currency: LoyaltyCurrency, *, action: str) -> None:

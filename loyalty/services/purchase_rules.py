@@ -12,7 +12,6 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction as db_transaction
 from django.utils import timezone
 
 from loyalty import ledger
@@ -25,7 +24,6 @@ from loyalty.models import (
     LoyaltyCurrency,
     Member,
     Partner,
-    Partnership,
     PartnershipType,
     PurchaseRule,
     PurchaseRuleExecution,
@@ -39,7 +37,8 @@ from loyalty.rules import loading
 from loyalty.rules.evaluation import evaluate_purchase, period_start
 from loyalty.rules.inputs import MemberSnapshot, PurchaseRequest, Reason
 from loyalty.selectors import issuing_account, member_account, member_get
-from loyalty.services.partnerships import require_partnership
+from loyalty.services.partnerships import enabled_partnerships, require_partnership
+from loyalty.unit_of_work import atomic
 
 REASON_MAX_LENGTH = Transaction._meta.get_field("reason").max_length
 
@@ -83,11 +82,11 @@ def purchase_evaluate(
     """Load the currency's rules, the member and the rates, and evaluate the purchase at `at`.
 
     `excluded_awards` (a retrigger's own awards) are left out of the member's capped totals.
-    With a `cohort`, its rules are evaluated (see loading.candidate_purchase_rules).
+    With a `cohort`, its rules are evaluated (see loading.purchase_rule_set).
     """
-    rules = loading.candidate_purchase_rules(loyalty_currency=loyalty_currency, cohort=cohort)
+    rule_set = loading.purchase_rule_set(loyalty_currency=loyalty_currency, cohort=cohort)
+    rules, specs = rule_set.rules, rule_set.specs
     snapshot = loading.member_snapshot(member=member, rules=rules, at=at)
-    specs = [loading.purchase_rule_spec(rule, loyalty_currency=loyalty_currency) for rule in rules]
     request = PurchaseRequest(
         amount=fiat_amount,
         fiat_currency=fiat_currency,
@@ -144,7 +143,7 @@ def purchase_rules_simulate(
     )
 
 
-@db_transaction.atomic
+@atomic
 def purchase_rules_trigger(
     *,
     partner: Partner,
@@ -231,7 +230,7 @@ def purchase_rules_trigger(
     return execution
 
 
-@db_transaction.atomic
+@atomic
 def purchase_rule_execution_cancel(*, execution: PurchaseRuleExecution) -> PurchaseRuleExecution:
     """Cancel a pending execution: each of its still pending transactions gives its units back.
 
@@ -252,7 +251,7 @@ def purchase_rule_execution_cancel(*, execution: PurchaseRuleExecution) -> Purch
     return execution
 
 
-@db_transaction.atomic
+@atomic
 def purchase_rules_retrigger(
     *,
     partner: Partner,
@@ -489,13 +488,11 @@ def _execution_mode(
 ) -> str:
     """A partnership set to single_transaction forces it (its loyalty system takes one
     transaction per purchase); otherwise the partner's preference, multiple by default."""
-    forced = Partnership.objects.filter(
-        partner=partner,
-        loyalty_currency=loyalty_currency,
-        type=PartnershipType.ISSUING,
-        enabled=True,
-        loyalty_rules_execution_mode=ExecutionMode.SINGLE_TRANSACTION,
-    ).exists()
+    forced = any(
+        row.type == PartnershipType.ISSUING
+        and row.loyalty_rules_execution_mode == ExecutionMode.SINGLE_TRANSACTION
+        for row in enabled_partnerships(partner, loyalty_currency)
+    )
     if forced:
         return ExecutionMode.SINGLE_TRANSACTION
     return preferred or ExecutionMode.MULTIPLE_TRANSACTIONS

@@ -20,12 +20,15 @@ import hmac
 import logging
 import re
 import time
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.utils import timezone
 from rest_framework import authentication
 
+from loyalty import caching
+from partners.api import throttling
 from partners.api.exceptions import (
     TIMESTAMP_HEADER,
     InvalidCredentials,
@@ -42,7 +45,6 @@ HEADER_PATTERN = re.compile(
 )
 BODY_SIGNED_METHODS = frozenset({"POST", "PUT", "PATCH"})
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
-_UNKNOWN_KEY_SECRET = b"sec_unknown-credential-placeholder-for-constant-time"
 
 
 def sign(secret_key: str, message: bytes) -> str:
@@ -63,37 +65,85 @@ def strict_message(request, timestamp: str) -> bytes:
     return head + signed_message(request)
 
 
+@dataclass(frozen=True)
+class Signer:
+    """An active credential as a request checks it: the credential (with its partner) and its
+    decrypted secret. Cached per process (loyalty.caching), so a warm request reads nothing."""
+
+    credential: PartnerCredential
+    secret: bytes
+
+    @property
+    def strict(self) -> bool:
+        return self.credential.signing_mode == SigningMode.STRICT
+
+
+def _signer_load(public_key: str) -> Signer | None:
+    credential = (
+        PartnerCredential.objects.select_related("partner")
+        .filter(public_key=public_key, status=CredentialStatus.ACTIVE)
+        .first()
+    )
+    if credential is None:
+        return None
+    try:
+        secret = credential.secret_key.encode()
+    except SecretUndecryptable:
+        logger.error(
+            "no CREDENTIALS_ENCRYPTION_KEY decrypts the secret of credential %s; add the key "
+            "it was encrypted with, or issue the partner a new credential",
+            credential.public_key,
+        )
+        return None
+    return Signer(credential=credential, secret=secret)
+
+
 class HMACAuthentication(authentication.BaseAuthentication):
-    """Authenticates a partner; request.user is the Partner and request.auth its credential."""
+    """Authenticates a partner; request.user is the Partner and request.auth its credential.
+
+    It also admits the request: it opens the request's reference-data scope (loyalty.caching)
+    and takes its rate-limit count (partners.api.throttling), in one Redis round trip when the
+    credential is already cached:
+
+    1. the signature is checked against the cached credential, which may be stale;
+    2. if it holds, the count and the epoch token are read together; when the token is still
+       the cache's, the cached credential was current and the request is admitted;
+    3. otherwise (nothing cached, a bad signature, or the epoch moved) the token is read first,
+       the credential is loaded under it and the signature checked again; the count is then
+       taken (a second round trip) only once the signature holds.
+    """
 
     def authenticate(self, request):
         header = request.META.get("HTTP_AUTHORIZATION", "")
         match = HEADER_PATTERN.match(header)
         if not match:
             raise InvalidCredentials()
-        credential = (
-            PartnerCredential.objects.select_related("partner")
-            .filter(public_key=match["public_key"], status=CredentialStatus.ACTIVE)
-            .first()
-        )
-        secret = self._secret(credential) if credential else _UNKNOWN_KEY_SECRET
-        strict = credential is not None and credential.signing_mode == SigningMode.STRICT
-        timestamp = request.headers.get(TIMESTAMP_HEADER, "")
+        public_key, signature = match["public_key"], match["signature"].lower()
+        http_request = request._request
         try:
-            message = (
-                strict_message(request._request, timestamp)
-                if strict
-                else signed_message(request._request)
-            )
+            counted = None
+            stale = caching.peek("credential", public_key)
+            trusted = stale is not None and self._verified(stale, http_request, signature)
+            if trusted:
+                counted, token = throttling.count(stale.credential.partner_id, with_token=True)
+            else:
+                token = caching.current_token()
+            self._enter(http_request, token)
+            signer = caching.cached("credential", public_key, lambda: _signer_load(public_key))
+            if signer is None or not (
+                (trusted and signer is stale) or self._verified(signer, http_request, signature)
+            ):
+                raise InvalidCredentials()
         except RequestDataTooBig:
             raise PayloadTooLarge() from None
-        expected = hmac.new(secret, message, hashlib.sha256).hexdigest()
-        if not hmac.compare_digest(expected, match["signature"].lower()) or credential is None:
-            raise InvalidCredentials()
-        if strict:
-            self._require_fresh(timestamp)
+        credential = signer.credential
+        if signer.strict:
+            self._require_fresh(request.headers.get(TIMESTAMP_HEADER, ""))
         if not credential.partner.is_active:
             raise InvalidCredentials()
+        if counted is None:
+            counted, _ = throttling.count(credential.partner_id)
+        http_request.partner_api_count = counted
         self._touch(credential)
         return credential.partner, credential
 
@@ -101,18 +151,20 @@ class HMACAuthentication(authentication.BaseAuthentication):
         return "Credential"
 
     @staticmethod
-    def _secret(credential: PartnerCredential) -> bytes:
-        """The credential's secret; one no key decrypts is an operator's error, logged by public
-        key (never the token), and the caller gets the ordinary 401."""
-        try:
-            return credential.secret_key.encode()
-        except SecretUndecryptable:
-            logger.error(
-                "no CREDENTIALS_ENCRYPTION_KEY decrypts the secret of credential %s; add the key "
-                "it was encrypted with, or issue the partner a new credential",
-                credential.public_key,
-            )
-            raise InvalidCredentials() from None
+    def _enter(http_request, token: str | None) -> None:
+        """Open the request's cache scope; PartnerAPIView.dispatch closes it."""
+        http_request.cache_scope = caching.enter_scope(token)
+
+    @staticmethod
+    def _verified(signer: Signer, http_request, signature: str) -> bool:
+        timestamp = http_request.headers.get(TIMESTAMP_HEADER, "")
+        message = (
+            strict_message(http_request, timestamp)
+            if signer.strict
+            else signed_message(http_request)
+        )
+        expected = hmac.new(signer.secret, message, hashlib.sha256).hexdigest()
+        return hmac.compare_digest(expected, signature)
 
     @staticmethod
     def _require_fresh(timestamp: str) -> None:

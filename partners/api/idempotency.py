@@ -1,13 +1,20 @@
 """`Idempotency-Key` on POST and PATCH, scoped to the partner and kept IDEMPOTENCY_KEY_TTL_HOURS.
 
-The view runs inside one database transaction (see PartnerAPIView.dispatch):
+The view runs as one unit of work (one database transaction, see PartnerAPIView.dispatch):
 
-1. take a transaction-scoped advisory lock on (partner, key); if another request holds it, the
-   first is still running: 409;
-2. if a live record exists, answer its stored status and body with `Idempotency-Repeated: true`
-   (or a 400 when the key was used for another method, path or body);
-3. otherwise run the view and store its answer (2xx and 4xx alike) in the same transaction, so the
-   record exists exactly when the change it guards was committed. A 5xx rolls everything back.
+1. `claim` inserts the key's record, holding no answer yet, in one statement that also takes a
+   transaction-scoped advisory lock on (partner, key): `INSERT ... SELECT ... WHERE
+   pg_try_advisory_xact_lock(...) ON CONFLICT DO NOTHING`. A row back means the key is this
+   request's. No row means either another request holds the lock (still running: 409) or a
+   record is committed: its stored status and body are answered with `Idempotency-Repeated:
+   true` (a 400 when the key was used for another method, path or body; an expired one is
+   deleted and the key claimed afresh). Holding the lock, a claim never waits on another
+   request's uncommitted row.
+2. The view runs; `complete` writes its answer into the claimed record, in the same transaction,
+   so the record holds an answer exactly when the change it guards is committed.
+3. A refusal (a 4xx raised by the view) rolls the unit back, changes and claim alike; `record`
+   then stores that answer in a transaction of its own, so a repeat replays it. A 5xx is never
+   stored: the request may be retried with the same key.
 
 On SQLite (the embedded development database) there are no advisory locks; writers queue anyway,
 so a concurrent repeat waits for the first and then replays it.
@@ -16,9 +23,10 @@ so a concurrent repeat waits for the first and then replays it.
 import datetime as dt
 import hashlib
 import struct
+from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.http import HttpResponse
 from django.utils import timezone
 from rest_framework import exceptions
@@ -61,46 +69,123 @@ def fingerprint(request) -> str:
     return digest.hexdigest()
 
 
-def begin(*, partner_id: int, key: str, request) -> str:
-    """Claim the key for this request or raise Replay / IdempotencyInFlight / KeyReused.
+@dataclass(frozen=True)
+class Claim:
+    """The key's record this request inserted (its answer still to come) and what it guards."""
 
-    Returns the request's fingerprint, to be stored with the response by `finish`.
-    """
-    if connection.vendor == "postgresql":
-        lock_id = int.from_bytes(
-            hashlib.blake2b(f"{partner_id}:{key}".encode(), digest_size=8).digest(),
-            "big",
-            signed=True,
-        )
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [lock_id])
-            if not cursor.fetchone()[0]:
-                raise IdempotencyInFlight()
+    record_id: int
+    partner_id: int
+    key: str
+    fingerprint: str
+
+
+def _lock_id(partner_id: int, key: str) -> int:
+    digest = hashlib.blake2b(f"{partner_id}:{key}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def _insert_sql(*, locked: bool) -> str:
+    table = connection.ops.quote_name(IdempotencyRecord._meta.db_table)
+    guard = "pg_try_advisory_xact_lock(%s)" if locked else "1 = 1"
+    return (
+        f"INSERT INTO {table} (partner_id, key, request_fingerprint, method, path, "
+        "response_status, response_body, response_content_type, created_at, expires_at) "
+        f"SELECT %s, %s, %s, %s, %s, %s, %s, %s, %s, %s WHERE {guard} "
+        "ON CONFLICT (partner_id, key) DO NOTHING RETURNING id"
+    )
+
+
+def _insert(
+    *,
+    partner_id: int,
+    key: str,
+    request_fingerprint: str,
+    request,
+    status: int,
+    body: bytes,
+    content_type: str,
+) -> int | None:
+    """INSERT the record unless the key is taken (or, on PostgreSQL, locked by another
+    request); its id, or None."""
+    locked = connection.vendor == "postgresql"
+    now = timezone.now()
+    params = [
+        partner_id,
+        key,
+        request_fingerprint,
+        request.method,
+        request.path[:500],
+        status,
+        body,
+        content_type,
+        now,
+        now + dt.timedelta(hours=settings.IDEMPOTENCY_KEY_TTL_HOURS),
+    ]
+    if locked:
+        params.append(_lock_id(partner_id, key))
+    with connection.cursor() as cursor:
+        cursor.execute(_insert_sql(locked=locked), params)
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def claim(*, partner_id: int, key: str, request) -> Claim:
+    """Claim the key for this request, in its unit of work, or raise Replay, IdempotencyInFlight
+    or IdempotencyKeyReused (see the module docstring)."""
     request_fingerprint = fingerprint(request)
-    record = IdempotencyRecord.objects.filter(partner_id=partner_id, key=key).first()
-    if record is None:
-        return request_fingerprint
-    if record.expires_at <= timezone.now():
+    for _ in range(2):
+        record_id = _insert(
+            partner_id=partner_id,
+            key=key,
+            request_fingerprint=request_fingerprint,
+            request=request,
+            status=0,
+            body=b"",
+            content_type="",
+        )
+        if record_id is not None:
+            return Claim(record_id, partner_id, key, request_fingerprint)
+        record = IdempotencyRecord.objects.filter(partner_id=partner_id, key=key).first()
+        if record is None:
+            raise IdempotencyInFlight()
+        if record.expires_at > timezone.now():
+            if record.request_fingerprint != request_fingerprint:
+                raise IdempotencyKeyReused()
+            raise Replay(record)
         record.delete()  # expired but not yet purged: the key is free again
-        return request_fingerprint
-    if record.request_fingerprint != request_fingerprint:
-        raise IdempotencyKeyReused()
-    raise Replay(record)
+    raise IdempotencyInFlight()
 
 
-def finish(*, partner_id: int, key: str, request, request_fingerprint: str, response) -> None:
-    """Store the rendered response under the key, in the view's database transaction."""
+def complete(claim: Claim, response) -> None:
+    """Write the rendered answer into the claimed record, in the request's transaction."""
     response.render()
-    IdempotencyRecord.objects.create(
-        partner_id=partner_id,
-        key=key,
-        request_fingerprint=request_fingerprint,
-        method=request.method,
-        path=request.path[:500],
-        response_status=response.status_code,
-        response_body=bytes(response.content),
-        response_content_type=response.get("Content-Type", "application/json"),
-        expires_at=timezone.now() + dt.timedelta(hours=settings.IDEMPOTENCY_KEY_TTL_HOURS),
+    table = connection.ops.quote_name(IdempotencyRecord._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET response_status = %s, response_body = %s, "
+            "response_content_type = %s WHERE id = %s",
+            [
+                response.status_code,
+                bytes(response.content),
+                response.get("Content-Type", "application/json"),
+                claim.record_id,
+            ],
+        )
+
+
+@transaction.atomic
+def record(claim: Claim, request, response) -> None:
+    """Store a refusal's answer under the key, in a transaction of its own (the request's was
+    rolled back). Should a repeat have stored an answer meanwhile, that one stays."""
+    response.render()
+    _insert(
+        partner_id=claim.partner_id,
+        key=claim.key,
+        request_fingerprint=claim.fingerprint,
+        request=request,
+        status=response.status_code,
+        body=bytes(response.content),
+        content_type=response.get("Content-Type", "application/json"),
     )
 
 

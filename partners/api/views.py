@@ -1,9 +1,22 @@
-"""The base of every partner API view: authentication, scope, throttling, idempotency, errors."""
+"""The base of every partner API view: authentication, scope, throttling, idempotency, errors.
 
-from django.db import transaction
+A request runs in three steps, and only the last touches a database transaction:
+
+1. admission, outside any transaction: the signature, the rate-limit count and the request's
+   reference-data scope (partners.api.authentication; loyalty.caching);
+2. for GET, the view;
+3. for POST and PATCH, one unit of work (loyalty.unit_of_work): the Idempotency-Key claim, the
+   view, the idempotency record of its answer and, last before COMMIT, the deferred updates of
+   partners' accounts (loyalty.ledger.apply_deferred). A refusal raised by the view rolls all
+   of it back; its 4xx answer is then recorded under the key on its own. A 5xx rolls back and
+   is never recorded.
+"""
+
 from rest_framework import generics
 
+from loyalty import caching, ledger
 from loyalty.errors import NotFound
+from loyalty.unit_of_work import unit_of_work
 from partners.api import idempotency
 from partners.api.authentication import HMACAuthentication
 from partners.api.fields import unstorable
@@ -15,9 +28,7 @@ from partners.api.throttling import PartnerRateThrottle
 class PartnerAPIView(generics.GenericAPIView):
     """Signed, throttled, paginated; POST and PATCH are idempotent and atomic.
 
-    A POST or PATCH runs in one database transaction together with its Idempotency-Key record
-    (see partners.api.idempotency); a 5xx rolls the whole request back. `request.user` is the
-    calling Partner.
+    `request.user` is the calling Partner.
     """
 
     authentication_classes = [HMACAuthentication]
@@ -25,16 +36,45 @@ class PartnerAPIView(generics.GenericAPIView):
     throttle_classes = [PartnerRateThrottle]
     pagination_class = ContractPagination
     metadata_class = None  # OPTIONS is a 405 naming the allowed methods; the schema has shapes
-    _idempotency: tuple[str, str] | None = None
 
     def dispatch(self, request, *args, **kwargs):
-        if request.method not in idempotency.GUARDED_METHODS:
-            return super().dispatch(request, *args, **kwargs)
-        with transaction.atomic():
-            response = super().dispatch(request, *args, **kwargs)
-            if response.status_code >= 500:
-                transaction.set_rollback(True)
-            return response
+        """DRF's dispatch, with the transaction drawn around the view and its record only."""
+        self.args, self.kwargs = args, kwargs
+        request = self.initialize_request(request, *args, **kwargs)
+        self.request = request
+        self.headers = self.default_response_headers
+        claim = None
+        try:
+            self.initial(request, *args, **kwargs)
+            handler = getattr(self, request.method.lower(), None)
+            if handler is None or request.method.lower() not in self.http_method_names:
+                handler = self.http_method_not_allowed
+            if request.method in idempotency.GUARDED_METHODS:
+                with unit_of_work(ledger.apply_deferred):
+                    key = idempotency.request_key(request)
+                    if key is not None:
+                        claim = idempotency.claim(
+                            partner_id=request.user.pk, key=key, request=request
+                        )
+                    response = handler(request, *args, **kwargs)
+                    response = self.finalize_response(request, response, *args, **kwargs)
+                    if claim is not None:
+                        idempotency.complete(claim, response)
+            else:
+                response = self.finalize_response(
+                    request, handler(request, *args, **kwargs), *args, **kwargs
+                )
+        except Exception as exc:
+            response = self.finalize_response(request, self.handle_exception(exc), *args, **kwargs)
+            if claim is not None and response.status_code < 500:
+                idempotency.record(claim, request, response)
+        finally:
+            scope = getattr(request._request, "cache_scope", None)
+            if scope is not None:
+                caching.exit_scope(scope)
+                request._request.cache_scope = None
+        self.response = response
+        return response
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
@@ -42,30 +82,11 @@ class PartnerAPIView(generics.GenericAPIView):
             # No row can hold such an id, and PostgreSQL would refuse the query: a 404.
             if isinstance(value, str) and unstorable(value):
                 raise NotFound("Not found.", field=name)
-        key = idempotency.request_key(request)
-        if key is not None:
-            request_fingerprint = idempotency.begin(
-                partner_id=request.user.pk, key=key, request=request
-            )
-            self._idempotency = (key, request_fingerprint)
 
     def handle_exception(self, exc):
         if isinstance(exc, idempotency.Replay):
             return idempotency.replay_response(exc.record)
         return super().handle_exception(exc)
-
-    def finalize_response(self, request, response, *args, **kwargs):
-        response = super().finalize_response(request, response, *args, **kwargs)
-        if self._idempotency is not None and response.status_code < 500:
-            key, request_fingerprint = self._idempotency
-            idempotency.finish(
-                partner_id=request.user.pk,
-                key=key,
-                request=request,
-                request_fingerprint=request_fingerprint,
-                response=response,
-            )
-        return response
 
     @property
     def partner(self):

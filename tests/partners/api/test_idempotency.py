@@ -85,7 +85,7 @@ def test_a_repeat_while_the_first_runs_gets_409(issuer_client, issuer, member):
 
         try:
             with transaction.atomic():
-                idempotency.begin(partner_id=issuer.pk, key="busy", request=_FakeRequest(body))
+                idempotency.claim(partner_id=issuer.pk, key="busy", request=_FakeRequest(body))
                 started.set()
                 release.wait(10)
         finally:
