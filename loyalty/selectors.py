@@ -46,6 +46,7 @@ from loyalty.models import (
     PartnerStatus,
     PurchaseRule,
     PurchaseRuleExecution,
+    RuleAward,
     Transaction,
 )
 
@@ -71,6 +72,12 @@ def membership_id_from(
     return str(value).strip()
 
 
+def _member_not_found(
+    loyalty_currency: LoyaltyCurrency, membership_id: str, field: str
+) -> MemberNotFound:
+    return MemberNotFound(f"No member {membership_id!r} in {loyalty_currency.code}.", field=field)
+
+
 def member_get(
     *, loyalty_currency: LoyaltyCurrency, identifiers: dict, field: str = "member"
 ) -> Member:
@@ -82,9 +89,7 @@ def member_get(
         .first()
     )
     if member is None:
-        raise MemberNotFound(
-            f"No member {membership_id!r} in {loyalty_currency.code}.", field=field
-        )
+        raise _member_not_found(loyalty_currency, membership_id, field)
     return member
 
 
@@ -141,9 +146,30 @@ def member_account_get(
         .first()
     )
     if account is None:
-        raise MemberNotFound(
-            f"No member {membership_id!r} in {loyalty_currency.code}.", field=field
+        raise _member_not_found(loyalty_currency, membership_id, field)
+    account.partner = None
+    return account
+
+
+def member_account_for_update(
+    *, loyalty_currency: LoyaltyCurrency, identifiers: dict, field: str = "member"
+) -> Account:
+    """member_account_get with the member's row locked (SELECT ... FOR UPDATE OF the member) and
+    its tier loaded, in one query: what a rule trigger reads before it counts the member's
+    awards, so that two triggers for one member run one after the other."""
+    membership_id = membership_id_from(identifiers, field=field)
+    account = (
+        Account.objects.select_related("member__tier")
+        .select_for_update(of=("member",))
+        .filter(
+            loyalty_currency=loyalty_currency,
+            member__loyalty_currency=loyalty_currency,
+            member__membership_id=membership_id,
         )
+        .first()
+    )
+    if account is None:
+        raise _member_not_found(loyalty_currency, membership_id, field)
     account.partner = None
     return account
 
@@ -285,6 +311,29 @@ def purchase_rule_execution_get(*, partner: Partner, public_id: str) -> Purchase
     if execution is None:
         raise ExecutionNotFound(f"No purchase rule execution {public_id!r}.")
     return execution
+
+
+@dataclass(frozen=True)
+class ExecutionRecord:
+    """A purchase rule execution with its transactions and their rule awards, as its answer
+    shows them; a trigger builds it from what it wrote, a read loads it."""
+
+    execution: PurchaseRuleExecution
+    transactions: tuple[Transaction, ...]
+    awards: tuple[RuleAward, ...]
+
+
+def execution_record(execution: PurchaseRuleExecution) -> ExecutionRecord:
+    transactions = tuple(execution.transactions.select_related(*TRANSACTION_RELATED).order_by("id"))
+    by_id = {tx.pk: tx for tx in transactions}
+    awards = tuple(
+        RuleAward.objects.filter(transaction__in=transactions)
+        .select_related("purchase_rule")
+        .order_by("id")
+    )
+    for award in awards:
+        award.transaction = by_id[award.transaction_id]
+    return ExecutionRecord(execution, transactions, awards)
 
 
 # Cohorts -------------------------------------------------------------------------------------

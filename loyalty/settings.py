@@ -99,6 +99,12 @@ else:
     DATABASES = {"default": env.db_url("DATABASE_URL")}
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Server-side binding lets psycopg prepare the statements a connection runs again and
+    # again (the API's hot path), so PostgreSQL plans each once per connection instead of on
+    # every request. Behind a pooler in transaction mode (PgBouncer before 1.21), turn it off.
+    DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = env.bool(
+        "DB_SERVER_SIDE_BINDING", default=True
+    )
     DATABASES["default"].setdefault("TEST", {})
     DATABASES["default"]["TEST"]["NAME"] = env.str("TEST_DATABASE_NAME", default=None)
 

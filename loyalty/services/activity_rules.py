@@ -33,7 +33,7 @@ from loyalty.models import (
 from loyalty.rules.evaluation import evaluate_activity
 from loyalty.rules.inputs import ActivityRequest, MemberSnapshot, RuleOutcome
 from loyalty.rules.loading import activity_awarded, activity_rule_spec, activity_rules_of
-from loyalty.selectors import issuing_account, member_account, member_get
+from loyalty.selectors import issuing_account, member_account_for_update, member_get
 from loyalty.services.partnerships import require_partnership
 from loyalty.unit_of_work import atomic
 
@@ -161,16 +161,16 @@ def activity_rules_trigger(
     external_reference, loyalty_system_data). Either every fired rule is paid or none is.
     With a `cohort`, its rules run and the points come from the cohort's own default account.
     """
-    member = _member_get(
-        partner=partner, loyalty_currency=loyalty_currency, identifiers=member_identifiers
-    )
-    origin = issuing_account(
-        partner=cohort.partner if cohort else partner, loyalty_currency=loyalty_currency
-    )
-    destination = member_account(member=member)
+    require_partnership(partner, loyalty_currency, PartnershipType.ISSUING)
     with atomic():
         # The lock that makes limits hold: see the module docstring.
-        Member.objects.select_for_update().filter(pk=member.pk).get()
+        destination = member_account_for_update(
+            loyalty_currency=loyalty_currency, identifiers=member_identifiers
+        )
+        member = destination.member
+        origin = issuing_account(
+            partner=cohort.partner if cohort else partner, loyalty_currency=loyalty_currency
+        )
         at = timezone.now()
         run = _evaluate(
             loyalty_currency=loyalty_currency,
@@ -193,6 +193,7 @@ def activity_rules_trigger(
                     at=at,
                     details=details,
                 )
+                tx.loyalty_currency = loyalty_currency
                 RuleAward.objects.create(
                     activity_rule=result.rule,
                     member=member,

@@ -12,7 +12,8 @@ cohort's rules are the rules of the currencies its owner owns.
 from collections.abc import Sequence
 from typing import Any
 
-from loyalty.models import Cohort, LoyaltyCurrency, Partner, PurchaseRuleExecution
+from loyalty.models import Cohort, LoyaltyCurrency, Partner
+from loyalty.selectors import ExecutionRecord
 from loyalty.services import activity_rules, purchase_rules
 from loyalty.services.activity_rules import ActivityRuleRun
 from loyalty.services.partnerships import require_owner
@@ -40,7 +41,7 @@ def cohort_purchase_simulate(
 
 def cohort_purchase_execute(
     *, owner: Partner, cohort: Cohort, loyalty_currency: LoyaltyCurrency, **trigger: Any
-) -> PurchaseRuleExecution:
+) -> ExecutionRecord:
     """Issue the cohort's fired purchase rules from its account; `trigger` is what
     purchase_rules_trigger takes besides the partner, currency and cohort."""
     require_owner(owner, loyalty_currency, action=ACTION)

@@ -36,7 +36,13 @@ from loyalty.models import (
 from loyalty.rules import loading
 from loyalty.rules.evaluation import evaluate_purchase, period_start
 from loyalty.rules.inputs import MemberSnapshot, PurchaseRequest, Reason
-from loyalty.selectors import issuing_account, member_account, member_get
+from loyalty.selectors import (
+    ExecutionRecord,
+    issuing_account,
+    member_account,
+    member_account_for_update,
+    member_get,
+)
 from loyalty.services.partnerships import enabled_partnerships, require_partnership
 from loyalty.unit_of_work import atomic
 
@@ -159,9 +165,9 @@ def purchase_rules_trigger(
     external_reference: str = "",
     loyalty_system_data: dict[str, Any] | None = None,
     cohort: Cohort | None = None,
-) -> PurchaseRuleExecution:
+) -> ExecutionRecord:
     """Evaluate the purchase and issue the fired rules' points from the caller's issuing account
-    to the member named by its identifiers (`member`).
+    to the member named by its identifiers (`member`); the execution with what it wrote.
 
     One transaction per rule, or one for all of them when the execution mode is single; held
     until `release_date` when one is given. Atomic: a refusal (an overdraft, say) leaves
@@ -169,13 +175,12 @@ def purchase_rules_trigger(
     the points come from the cohort's own default account; the caller stays the creator.
     """
     require_partnership(partner, loyalty_currency, PartnershipType.ISSUING)
-    found = member_get(loyalty_currency=loyalty_currency, identifiers=member)
+    # The lock that serialises triggers for one member: taken before the awards are read.
+    destination = member_account_for_update(loyalty_currency=loyalty_currency, identifiers=member)
+    member = destination.member
     origin = issuing_account(
         partner=cohort.partner if cohort else partner, loyalty_currency=loyalty_currency
     )
-    # The lock that serialises triggers for one member: taken before the awards are read.
-    member = Member.objects.select_for_update(of=("self",)).select_related("tier").get(pk=found.pk)
-    destination = member_account(member=member)
     metadata = metadata or {}
     evaluation = purchase_evaluate(
         loyalty_currency=loyalty_currency,
@@ -207,6 +212,7 @@ def purchase_rules_trigger(
         groups = [evaluation.fired] if evaluation.fired else []
     else:
         groups = [(item,) for item in evaluation.fired]
+    transactions, awards = [], []
     for group in groups:
         moves = {
             "origin": origin,
@@ -222,12 +228,14 @@ def purchase_rules_trigger(
             tx = ledger.hold(release_date=release_date, **moves)
         else:
             tx = ledger.post(**moves)
+        tx.loyalty_currency = loyalty_currency
         execution.transactions.add(tx)
-        RuleAward.objects.bulk_create(
+        transactions.append(tx)
+        awards += RuleAward.objects.bulk_create(
             RuleAward(purchase_rule=item.rule, member=member, points=item.points, transaction=tx)
             for item in group
         )
-    return execution
+    return ExecutionRecord(execution, tuple(transactions), tuple(awards))
 
 
 @atomic

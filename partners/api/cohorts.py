@@ -339,7 +339,7 @@ class CohortPurchaseExecuteView(PartnerAPIView):
     def post(self, request, cohort_id):
         cohort = services.owner_cohort_get(owner=self.partner, cohort_id=cohort_id)
         data = self.validated(PurchaseRuleTriggerRequest)
-        execution = runs.cohort_purchase_execute(
+        record = runs.cohort_purchase_execute(
             owner=self.partner,
             cohort=cohort,
             loyalty_currency=currency_get(code=data["loyalty_currency"]),
@@ -351,7 +351,7 @@ class CohortPurchaseExecuteView(PartnerAPIView):
             loyalty_system_data=data.get("loyalty_system_data"),
             **purchase_booking(data),
         )
-        return Response(execution_body(execution))
+        return Response(execution_body(record))
 
 
 class CohortActivitySimulateView(PartnerAPIView):

@@ -12,11 +12,14 @@ from rest_framework.response import Response
 from loyalty.models import (
     ExecutionMode,
     ExecutionStatus,
-    PurchaseRuleExecution,
-    RuleAward,
     TransactionStatus,
 )
-from loyalty.selectors import TRANSACTION_RELATED, currency_get, purchase_rule_execution_get
+from loyalty.selectors import (
+    ExecutionRecord,
+    currency_get,
+    execution_record,
+    purchase_rule_execution_get,
+)
 from loyalty.services import purchase_rules as services
 from partners.api.exceptions import ERROR_RESPONSES
 from partners.api.fields import (
@@ -121,27 +124,21 @@ class PurchaseRuleTriggerResponse(serializers.Serializer):
     rules = TriggeredRuleSerializer(many=True)
 
 
-def execution_body(execution: PurchaseRuleExecution) -> dict:
-    transactions = list(execution.transactions.select_related(*TRANSACTION_RELATED).order_by("id"))
-    by_id = {tx.pk: tx for tx in transactions}
-    awards = list(
-        RuleAward.objects.filter(transaction__in=transactions)
-        .select_related("purchase_rule")
-        .order_by("id")
-    )
-    for award in awards:
-        award.transaction = by_id[award.transaction_id]
+def execution_body(record: ExecutionRecord) -> dict:
+    """The contract's PurchaseRuleTriggerResponse of an execution and what it wrote."""
+    transactions = record.transactions
     return PurchaseRuleTriggerResponse(
         {
-            "id": execution.public_id,
+            "id": record.execution.public_id,
             "status": services.execution_status(
-                stored=execution.status, transaction_statuses=[tx.status for tx in transactions]
+                stored=record.execution.status,
+                transaction_statuses=[tx.status for tx in transactions],
             ),
             "total": sum(
                 tx.amount for tx in transactions if tx.status != TransactionStatus.CANCELLED
             ),
             "transactions": transactions,
-            "rules": awards,
+            "rules": record.awards,
         }
     ).data
 
@@ -186,7 +183,7 @@ class PurchaseRuleTriggerView(PartnerAPIView):
     )
     def post(self, request):
         data = self.validated(PurchaseRuleTriggerRequest)
-        execution = services.purchase_rules_trigger(
+        record = services.purchase_rules_trigger(
             partner=self.partner,
             loyalty_currency=currency_get(code=data["loyalty_currency"]),
             member=data["member"],
@@ -197,7 +194,7 @@ class PurchaseRuleTriggerView(PartnerAPIView):
             loyalty_system_data=data.get("loyalty_system_data"),
             **purchase_booking(data),
         )
-        return Response(execution_body(execution))
+        return Response(execution_body(record))
 
 
 class PurchaseRuleExecutionView(PartnerAPIView):
@@ -209,7 +206,7 @@ class PurchaseRuleExecutionView(PartnerAPIView):
     )
     def get(self, request, id):
         execution = purchase_rule_execution_get(partner=self.partner, public_id=id)
-        return Response(execution_body(execution))
+        return Response(execution_body(execution_record(execution)))
 
 
 class PurchaseRuleExecutionRetriggerView(PartnerAPIView):
@@ -231,7 +228,7 @@ class PurchaseRuleExecutionRetriggerView(PartnerAPIView):
             loyalty_system_data=data.get("loyalty_system_data"),
             **purchase_booking(data),
         )
-        return Response(execution_body(execution))
+        return Response(execution_body(execution_record(execution)))
 
 
 class PurchaseRuleExecutionCancelView(PartnerAPIView):
@@ -245,4 +242,4 @@ class PurchaseRuleExecutionCancelView(PartnerAPIView):
     def post(self, request, id):
         execution = purchase_rule_execution_get(partner=self.partner, public_id=id)
         execution = services.purchase_rule_execution_cancel(execution=execution)
-        return Response(execution_body(execution))
+        return Response(execution_body(execution_record(execution)))
