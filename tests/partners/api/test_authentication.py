@@ -2,9 +2,11 @@
 bodies too large to sign, and the strict signing mode."""
 
 import json
+import logging
 import time
 
 import pytest
+from cryptography.fernet import Fernet
 from django.test import Client
 
 from loyalty.models import Transaction
@@ -247,3 +249,26 @@ def test_a_contract_credential_keeps_the_contract_signature(issuer_client, issue
     assert strictly.strict("GET", "/transactions").status_code == 401
     created = issuer_client.post("/accruals/standard", accrual_body(member, issuer))
     assert created.status_code == 201, created.content
+
+
+# Secrets no configured key decrypts ----------------------------------------------------------
+
+
+def test_a_secret_no_key_decrypts_is_401_and_logged_by_public_key(settings, partner, caplog):
+    settings.CREDENTIALS_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
+    issued = credential_create(partner=partner)
+    client = SignedClient(issued.public_key, issued.secret_key)
+    assert client.get("/partners").status_code == 200
+    settings.CREDENTIALS_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
+
+    with caplog.at_level(logging.ERROR, logger="partners.api"):
+        response = client.get("/partners")
+
+    assert response.status_code == 401
+    [record] = [r for r in caplog.records if r.levelno == logging.ERROR]
+    assert record.name == "partners.api"
+    assert issued.public_key in record.getMessage()
+    assert issued.secret_key not in record.getMessage()
+    assert issued.credential.secret_encrypted not in record.getMessage()
+    # The partner learns nothing more than from any other bad signature.
+    assert response.json() == SignedClient("pub_unknown", "sec_wrong").get("/partners").json()
