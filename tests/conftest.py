@@ -1,9 +1,10 @@
 """Shared fixtures. Ledger scenarios end with ledger_check's invariants (`ledger_balances`)."""
 
 import os
+import socket
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 from urllib.parse import quote
 
@@ -120,3 +121,39 @@ def test_database_env(transactional_db):
 def fast_password_hasher(settings):
     """Staff logins in admin tests need not pay for the production hasher's work factor."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def point_default_cache_at(settings, port: int) -> None:
+    """Point the default cache at a Redis on a loopback port, with the configured socket
+    timeouts (a second CACHES setting, undone when the test ends)."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{port}/0",
+            "OPTIONS": settings.CACHES["default"].get(
+                "OPTIONS", {"socket_connect_timeout": 0.25, "socket_timeout": 0.25}
+            ),
+        }
+    }
+
+
+@pytest.fixture
+def cache_down(settings) -> int:
+    """The default cache pointed at a closed loopback port (a Redis outage); returns the port."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    point_default_cache_at(settings, port)
+    return port
+
+
+@pytest.fixture
+def cache_hung(settings) -> Iterator[int]:
+    """The default cache pointed at a port that accepts connections and never answers (a hung
+    Redis: every command waits for the socket timeout); returns the port."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(64)
+        port = sock.getsockname()[1]
+        point_default_cache_at(settings, port)
+        yield port
