@@ -21,9 +21,6 @@ HIDDEN = CredentialsHidingFilter.cleansed_substitute
         ("redis://:s3cret@127.0.0.1:6379/0", "redis://{}@127.0.0.1:6379/0"),
         ("amqp://user:p%40ss@rabbit/vhost", "amqp://{}@rabbit/vhost"),
         ("rediss://only-a-token@cache:6380", "rediss://{}@cache:6380"),
-        ("redis://127.0.0.1:6379/15", "redis://127.0.0.1:6379/15"),
-        ("filesystem://", "filesystem://"),
-        ("someone@example.com", "someone@example.com"),
     ],
 )
 def test_cleanse_setting_drops_the_user_and_password_of_urls(value, cleansed):
@@ -31,8 +28,10 @@ def test_cleanse_setting_drops_the_user_and_password_of_urls(value, cleansed):
     assert reporter_filter.cleanse_setting("BROKER_URL", value) == cleansed.format(HIDDEN)
 
 
-def test_cleanse_setting_still_hides_secret_names_and_walks_dicts():
+def test_cleanse_setting_walks_dicts_and_lists_and_keeps_the_rest():
     reporter_filter = CredentialsHidingFilter()
+    for unchanged in ("redis://127.0.0.1:6379/15", "filesystem://", "someone@example.com"):
+        assert reporter_filter.cleanse_setting("BROKER_URL", unchanged) == unchanged
     assert reporter_filter.cleanse_setting("SECRET_KEY", "abc") == HIDDEN
     caches = {"default": {"LOCATION": SECRET_URL, "OPTIONS": {"PASSWORD": "x"}}}
     assert reporter_filter.cleanse_setting("CACHES", caches) == {

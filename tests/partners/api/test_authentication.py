@@ -185,12 +185,21 @@ def strict_client(issuer):
     return StrictClient(issued.public_key, issued.secret_key)
 
 
-def test_strict_credential_refuses_the_contract_signature(strict_client, issuer, member):
+def test_strict_credential_refuses_the_contract_signature(
+    strict_client, issuer_client, issuer, member
+):
     assert strict_client.get("/transactions").status_code == 401
     assert strict_client.post("/accruals/standard", accrual_body(member, issuer)).status_code == (
         401
     )
     assert Transaction.objects.count() == 0
+
+    # The partner's other credential, in the default contract mode, is unchanged.
+    assert issuer_client.get("/transactions").status_code == 200
+    created = issuer_client.post("/accruals/standard", accrual_body(member, issuer))
+    assert created.status_code == 201, created.content
+    strictly = StrictClient(issuer_client.public_key, issuer_client.secret_key)
+    assert strictly.strict("GET", "/transactions").status_code == 401
 
 
 def test_strict_signature_with_the_current_time_is_accepted(strict_client, issuer, member):
@@ -241,14 +250,6 @@ def test_strict_signature_replayed_on_another_path_or_method_is_401(strict_clien
     assert contract.get("/partners").status_code == 200
     assert contract.post("/transactions", b"").status_code == 400  # past the signature
     assert Transaction.objects.count() == 0
-
-
-def test_a_contract_credential_keeps_the_contract_signature(issuer_client, issuer, member):
-    strictly = StrictClient(issuer_client.public_key, issuer_client.secret_key)
-    assert issuer_client.get("/transactions").status_code == 200
-    assert strictly.strict("GET", "/transactions").status_code == 401
-    created = issuer_client.post("/accruals/standard", accrual_body(member, issuer))
-    assert created.status_code == 201, created.content
 
 
 # Secrets no configured key decrypts ----------------------------------------------------------

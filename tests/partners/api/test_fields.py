@@ -14,7 +14,12 @@ from tests.partners.api.conftest import accrual_body
 UNSTORABLE_REFERENCES = ["part_\u0000", "acc_\ud800", "acc_ok\u0000tail", "part_\udfff"]
 
 
-def test_unstorable_finds_nul_and_lone_surrogates_anywhere():
+def test_unstorable_finds_nul_and_lone_surrogates_anywhere_without_recursion():
+    deep = []
+    for _ in range(100_000):  # far deeper than Python's recursion limit
+        deep = [deep]
+    assert not unstorable(deep)
+    assert unstorable([deep, {"k": "v\x00"}])
     assert not unstorable("acc_plain")
     assert not unstorable({"id": ["x", {"y": "z"}], "k": 1})
     assert unstorable("a\x00")

@@ -6,11 +6,14 @@ import logging
 import uuid
 
 import pytest
+from cryptography.fernet import Fernet
 from django.test import Client, RequestFactory
 
 from loyalty.models import Transaction
 from partners.api import accruals, handlers
 from partners.api.authentication import sign
+from partners.services.credentials import credential_create
+from tests.factories import PartnerFactory
 from tests.partners.api.conftest import API, SignedClient, accrual_body
 
 
@@ -85,12 +88,16 @@ def log_texts(records) -> list[str]:
 
 
 def test_logs_hold_no_authorization_header_secret_or_body(
-    issuer_client, issuer, member, caplog, monkeypatch
+    issuer_client, issuer, member, caplog, monkeypatch, settings
 ):
-    """A request that crashes inside a view and one with a bad signature: the logs name the
-    path and the failure, never what the partner sent or signed with."""
+    """A request that crashes inside a view, one with a bad signature and one whose secret no
+    configured key decrypts (a 500 before): the logs name the path, the failure and at most
+    the public key, never what the partner sent or signed with."""
     marker = f"body-marker-{uuid.uuid4().hex}"
     body = json.dumps({**accrual_body(member, issuer), "external_reference": marker}).encode()
+    settings.CREDENTIALS_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
+    lost = credential_create(partner=PartnerFactory())
+    lost_client = SignedClient(lost.public_key, lost.secret_key)
 
     def explode(self, request):
         assert request.data["external_reference"] == marker  # the view has read the body
@@ -101,19 +108,27 @@ def test_logs_hold_no_authorization_header_secret_or_body(
     wrong = SignedClient(issuer_client.public_key, "sec_wrong-secret")
     caplog.set_level(logging.DEBUG)
 
+    settings.CREDENTIALS_ENCRYPTION_KEYS = []  # the key of issuer_client's credential
     crashed = issuer_client.post("/accruals/standard", body)
     refused = wrong.post("/accruals/standard", body)
+    settings.CREDENTIALS_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
+    undecryptable = lost_client.post("/accruals/standard", body)
 
     assert crashed.status_code == 500
     assert refused.status_code == 401
+    assert undecryptable.status_code == 401
     texts = log_texts(caplog.records)
     assert any("RuntimeError: the view failed" in text for text in texts)  # it was logged
     assert any("Unauthorized" in text for text in texts)
+    assert any(lost.public_key in text for text in texts)
     secrets = {
         "the signature": sign(issuer_client.secret_key, body),
         "the wrong signature": sign(wrong.secret_key, body),
         "the secret key": issuer_client.secret_key,
         "the wrong secret key": wrong.secret_key,
+        "the undecryptable signature": sign(lost.secret_key, body),
+        "the undecryptable secret key": lost.secret_key,
+        "the stored token": lost.credential.secret_encrypted,
         "the body": marker,
     }
     for text in texts:

@@ -48,6 +48,7 @@ def test_a_secret_no_key_opens_is_named_and_fails_the_command(settings, db):
     with pytest.raises(CommandError) as failure:
         call_command("reencrypt_secrets", stdout=out)
 
+    assert failure.value.returncode == 1  # manage.py's exit status
     message = str(failure.value)
     assert lost.public_key in message
     assert readable.public_key not in message
