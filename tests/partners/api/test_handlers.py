@@ -91,8 +91,8 @@ def test_logs_hold_no_authorization_header_secret_or_body(
     issuer_client, issuer, member, caplog, monkeypatch, settings
 ):
     """A request that crashes inside a view, one with a bad signature and one whose secret no
-    configured key decrypts (a 500 before): the logs name the path, the failure and at most
-    the public key, never what the partner sent or signed with."""
+    configured key decrypts: the logs name the path, the failure and at most the public key,
+    never what the partner sent or signed with."""
     marker = f"body-marker-{uuid.uuid4().hex}"
     body = json.dumps({**accrual_body(member, issuer), "external_reference": marker}).encode()
     settings.CREDENTIALS_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
