@@ -23,7 +23,9 @@ So the cache holds only under an epoch token kept in Redis (EPOCH_KEY):
 
 Cached values are shared by the requests of the process: callers treat them as read-only. Only
 values that exist are cached (a lookup that finds nothing is not remembered), so creating a row
-needs no invalidation to be seen, except where a kind says otherwise (see `cached`).
+needs no invalidation to be seen. The watched models are written with save() and delete() (the
+admin, the services): a queryset's update() sends no signal, and so is not for them. A change
+of settings (a test's override) empties the cache too.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ import redis
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Model
+from django.core.signals import setting_changed
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 logger = logging.getLogger(__name__)
@@ -207,3 +210,11 @@ def watch(*models: type[Model]) -> None:
                 dispatch_uid=f"{uid}:{field.name}",
                 weak=False,
             )
+
+
+def _setting_changed(**_: Any) -> None:
+    clear()
+    redis_client.cache_clear()
+
+
+setting_changed.connect(_setting_changed, dispatch_uid="loyalty.caching:settings", weak=False)

@@ -15,6 +15,6 @@ _URL_CREDENTIALS = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<credentials>
 class CredentialsHidingFilter(SafeExceptionReporterFilter):
     def cleanse_setting(self, key, value):
         cleansed = super().cleanse_setting(key, value)
-        if isinstance(cleansed, str):
-            return _URL_CREDENTIALS.sub(rf"\g<scheme>{self.cleansed_substitute}@", cleansed)
+        if isinstance(cleansed, str):  # a lazy string too (django-axes has some): str() it
+            return _URL_CREDENTIALS.sub(rf"\g<scheme>{self.cleansed_substitute}@", str(cleansed))
         return cleansed

@@ -3,6 +3,7 @@
 
 from django.contrib import admin
 from django.urls import include, path
+from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import RedirectView
 
 from loyalty.health import health_view
@@ -15,7 +16,8 @@ urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
     path("admin/", admin.site.urls),
     path("health/", health_view, name="health"),
-    path("public/v3.0", RedirectView.as_view(url="/public/v3.0/", permanent=False)),
+    # CSRF-exempt like the API under it, so that a POST gets the redirect, not an HTML 403.
+    path("public/v3.0", csrf_exempt(RedirectView.as_view(url="/public/v3.0/", permanent=False))),
     path("public/v3.0/", include("partners.api.urls")),
 ]
 

@@ -1,9 +1,10 @@
 """Shared fixtures. Ledger scenarios end with ledger_check's invariants (`ledger_balances`)."""
 
 import os
+import socket
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 from urllib.parse import quote
 
@@ -126,7 +127,49 @@ def fast_password_hasher(settings):
 @pytest.fixture(autouse=True)
 def empty_reference_cache():
     """Each test starts with an empty per-process cache (loyalty.caching): the previous test's
-    rows were rolled back without the signals that would have emptied it."""
+    rows were rolled back without the signals that would have emptied it. The process's Redis
+    client is made anew too, should a test have pointed REDIS_URL elsewhere."""
     caching.clear()
+    caching.redis_client.cache_clear()
     yield
     caching.clear()
+    caching.redis_client.cache_clear()
+
+
+def point_default_cache_at(settings, port: int) -> None:
+    """Point the default cache and the project's Redis client (rate limiter, reference-data
+    epoch) at a Redis on a loopback port, with the configured socket timeouts (a second CACHES
+    setting, undone when the test ends)."""
+    settings.REDIS_URL = f"redis://127.0.0.1:{port}/0"
+    caching.redis_client.cache_clear()
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{port}/0",
+            "OPTIONS": settings.CACHES["default"].get(
+                "OPTIONS", {"socket_connect_timeout": 0.25, "socket_timeout": 0.25}
+            ),
+        }
+    }
+
+
+@pytest.fixture
+def cache_down(settings) -> int:
+    """The default cache pointed at a closed loopback port (a Redis outage); returns the port."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    point_default_cache_at(settings, port)
+    return port
+
+
+@pytest.fixture
+def cache_hung(settings) -> Iterator[int]:
+    """The default cache pointed at a port that accepts connections and never answers (a hung
+    Redis: every command waits for the socket timeout); returns the port."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(64)
+        port = sock.getsockname()[1]
+        point_default_cache_at(settings, port)
+        yield port

@@ -179,3 +179,19 @@ def test_json_keys_sign_api_requests():
         },
     )
     assert accrual.status_code == 201, accrual.content
+
+
+def test_creating_the_superuser_warns_on_stderr_once(ledger_balances):
+    """The demo superuser has a known password: the run that creates it says so, on stderr
+    (beside --json's output too); a run that finds it says nothing."""
+    first_out, first_err = StringIO(), StringIO()
+    call_command("seed_demo", "--json", stdout=first_out, stderr=first_err)
+    json.loads(first_out.getvalue())  # stdout stays machine-readable
+    warning = first_err.getvalue()
+    assert "demo superuser 'admin'" in warning
+    assert "never run seed_demo on a production database" in warning
+
+    again = StringIO()
+    call_command("seed_demo", stdout=StringIO(), stderr=again)
+    assert again.getvalue() == ""
+    ledger_balances()

@@ -143,3 +143,16 @@ def test_one_hundred_threads_with_one_key_create_one_transaction(issuer, member,
     assert statuses.count(201) >= 1  # the first, then replays of it (201) or 409 while it ran
     assert Transaction.objects.count() == 1
     assert IdempotencyRecord.objects.count() == 1
+
+
+@pytest.mark.parametrize("key", ["key\x00", "\x00"])
+def test_a_key_with_a_nul_is_400_and_changes_nothing(issuer_client, issuer, member, key):
+    """PostgreSQL cannot store or even look up such a key (it used to be a 500)."""
+    response = issuer_client.post(
+        "/accruals/standard", accrual_body(member, issuer), idempotency_key=key
+    )
+    assert response.status_code == 400
+    [error] = response.json()["errors"]
+    assert (error["field"], error["code"]) == ("Idempotency-Key", "invalid_idempotency_key")
+    assert Transaction.objects.count() == 0
+    assert IdempotencyRecord.objects.count() == 0

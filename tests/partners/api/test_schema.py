@@ -438,3 +438,12 @@ def test_docs_page_loads_only_local_static_files():
     for asset in assets:
         assert asset.startswith("/static/"), asset
         assert finders.find(asset.removeprefix("/static/")), f"{asset} is not a static file"
+
+
+def test_description_documents_both_signing_schemes():
+    response = Client().get(SCHEMA_URL, {"format": "json"})
+    assert response.status_code == 200, response.content
+    description = response.json()["info"]["description"]
+    assert "Authorization: Credential=<public key>, Signature=<hex HMAC-SHA256>" in description
+    assert "Signature-Timestamp" in description
+    assert "<METHOD>\\n<path>\\n<timestamp>\\n" in description

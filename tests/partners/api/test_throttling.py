@@ -1,9 +1,15 @@
-"""The per-partner rate limit (partners.api.throttling)."""
+"""The per-partner rate limit (partners.api.throttling), and how it fails open."""
 
 import datetime as dt
+import logging
+import time
 
+import pytest
 import time_machine
 from django.core.cache import cache
+from django.urls import reverse
+
+from partners.api import throttling
 
 
 def test_rate_limit_per_partner_gives_429_with_retry_after(issuer_client, issuer, owner_client):
@@ -30,3 +36,29 @@ def test_rate_limit_per_partner_gives_429_with_retry_after(issuer_client, issuer
     assert int(limited["Retry-After"]) > 0
     assert owner_client.get("/transactions").status_code == 200  # another partner is unaffected
     cache.clear()
+
+
+@pytest.mark.parametrize("outage", ["cache_down", "cache_hung"])
+def test_with_the_cache_down_the_api_and_the_admin_keep_serving(
+    request, outage, issuer_client, issuer, admin_client, caplog, monkeypatch
+):
+    """The limiter lets requests through within the cache's socket timeout (it used to answer
+    500), warns once a minute; the admin does not depend on the cache at all."""
+    request.getfixturevalue(outage)
+    assert issuer.api_rate_limit > 0
+    monkeypatch.setattr(throttling, "_last_warning", 0.0)
+    caplog.set_level(logging.WARNING, logger="partners.api")
+
+    started = time.monotonic()
+    response = issuer_client.get("/transactions")
+    elapsed = time.monotonic() - started
+
+    assert response.status_code == 200, response.content
+    assert elapsed < 2, f"{elapsed:.2f} s"
+    warnings = [r for r in caplog.records if "rate limiter failing open" in r.getMessage()]
+    assert [r.levelno for r in warnings] == [logging.WARNING]
+    assert issuer_client.get("/transactions").status_code == 200
+    assert len([r for r in caplog.records if "failing open" in r.getMessage()]) == 1  # once
+
+    changelist = admin_client.get(reverse("admin:loyalty_member_changelist"))
+    assert changelist.status_code == 200

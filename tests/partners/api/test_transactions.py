@@ -215,6 +215,24 @@ def test_update_refusals(issuer_client, accrue, owner_client, currency):
     assert Transaction.objects.get(public_id=pending["id"]).reason == ""
 
 
+def test_update_takes_only_a_reason_code_of_the_contracts_enum(issuer_client, accrue):
+    """ReasonCode is an enum in the contract; any string used to be stored."""
+    pending = accrue(release_date=later())
+    path = f"/transactions/{pending['id']}"
+    for reason_code in ["not_a_reason", "GIFT", "gift ", "", None, 7]:
+        response = issuer_client.patch(path, {"reason_code": reason_code, "reason": "changed"})
+        assert response.status_code == 400, reason_code
+        [error] = response.json()["errors"]
+        assert error["field"] == "reason_code"
+        tx = Transaction.objects.get(public_id=pending["id"])
+        assert (tx.reason_code, tx.reason) == ("", "")
+
+    response = issuer_client.patch(path, {"reason_code": "customer_service_issue"})
+    assert response.status_code == 200, response.content
+    assert response.json()["reason_code"] == "customer_service_issue"
+    assert Transaction.objects.get(public_id=pending["id"]).reason_code == "customer_service_issue"
+
+
 def test_cancel_pending(issuer_client, accrue, member_acc, ledger_balances):
     pending = accrue(release_date=later())
     response = issuer_client.post(f"/transactions/{pending['id']}/cancel")
