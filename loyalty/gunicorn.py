@@ -31,3 +31,6 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = "-"
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 errorlog = "-"
+# gunicorn's control socket (a per-user file under $HOME) would be shared by every instance on
+# the host; this app is managed by signals and its process manager, so it goes without one.
+control_socket_disable = True
