@@ -42,9 +42,9 @@ from typing import Any, TypeVar
 
 import redis
 from django.conf import settings
+from django.core.signals import setting_changed
 from django.db import transaction
 from django.db.models import Model
-from django.core.signals import setting_changed
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 logger = logging.getLogger(__name__)

@@ -43,6 +43,7 @@ from django.db import transaction as db_transaction
 from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils import timezone
 
+from loyalty import sql
 from loyalty.errors import (
     CurrencyMismatch,
     InactiveAccountOwner,
@@ -104,7 +105,6 @@ def post(
         status=TransactionStatus.COMPLETED,
         release_date=None,
         completed_at=now,
-        created_at=now,
         created_by_partner=created_by_partner,
         created_by_user=created_by_user,
         details=details,
@@ -128,9 +128,8 @@ def hold(
 
     The release date is truncated to the minute and must lie in the future once truncated.
     """
-    now = now or timezone.now()
     release_date = truncate_to_minute(release_date)
-    if release_date <= now:
+    if release_date <= (now or timezone.now()):
         raise InvalidReleaseDate("The release date must be in the future.")
     return _create(
         origin=origin,
@@ -141,7 +140,6 @@ def hold(
         status=TransactionStatus.PENDING,
         release_date=release_date,
         completed_at=None,
-        created_at=now,
         created_by_partner=created_by_partner,
         created_by_user=created_by_user,
         details={
@@ -229,7 +227,6 @@ def reverse(
             status=TransactionStatus.COMPLETED,
             release_date=None,
             completed_at=now,
-            created_at=now,
             created_by_partner=created_by_partner,
             created_by_user=created_by_user,
             details={"reason": reason, "reverses": transaction},
@@ -351,7 +348,6 @@ def _create(
     status: str,
     release_date: dt.datetime | None,
     completed_at: dt.datetime | None,
-    created_at: dt.datetime,
     created_by_partner: Partner | None,
     created_by_user: AbstractBaseUser | None,
     details: Mapping[str, Any],
@@ -381,10 +377,9 @@ def _create(
         completed_at=completed_at,
         created_by_partner=created_by_partner,
         created_by_user=created_by_user,
-        created_at=created_at,
         **details,
     )
-    _insert(tx)
+    sql.insert(tx)
     credit_pending = status == TransactionStatus.PENDING
     _apply(
         {
@@ -480,12 +475,17 @@ def apply_deferred(unit: UnitOfWork) -> None:
 
 def _update_balance(account_id: int, balance_delta: int, pending_delta: int) -> None:
     """One account's UPDATE; a debit only while the account stays within its credit."""
-    sql = _sql()
     with connection.cursor() as cursor:
         if balance_delta < 0:
-            cursor.execute(sql.debit, [balance_delta, pending_delta, account_id, balance_delta])
+            cursor.execute(
+                sql.written("ledger-debit", _debit_sql),
+                [balance_delta, pending_delta, account_id, balance_delta],
+            )
         else:
-            cursor.execute(sql.credit, [balance_delta, pending_delta, account_id])
+            cursor.execute(
+                sql.written("ledger-credit", _credit_sql),
+                [balance_delta, pending_delta, account_id],
+            )
         updated = cursor.rowcount
     if not updated:
         public_id = Account.objects.filter(pk=account_id).values_list("public_id", flat=True)
@@ -494,50 +494,15 @@ def _update_balance(account_id: int, balance_delta: int, pending_delta: int) -> 
         )
 
 
-class _Statements:
-    """The hot statements, written once per process (see the module docstring)."""
-
-    def __init__(self) -> None:
-        quote = connection.ops.quote_name
-        account = quote(Account._meta.db_table)
-        fields = [f for f in Transaction._meta.concrete_fields if not f.primary_key]
-        self.insert_fields = fields
-        columns = ", ".join(quote(f.column) for f in fields)
-        placeholders = ", ".join(["%s"] * len(fields))
-        self.insert = (
-            f"INSERT INTO {quote(Transaction._meta.db_table)} ({columns}) "
-            f"VALUES ({placeholders}) RETURNING {quote(Transaction._meta.pk.column)}"
-        )
-        update = (
-            f"UPDATE {account} SET balance = balance + %s, "
-            "pending_balance = pending_balance + %s WHERE id = %s"
-        )
-        self.credit = update
-        self.debit = f"{update} AND (credit_limit IS NULL OR balance + %s >= -credit_limit)"
+def _debit_sql() -> str:
+    return f"{_credit_sql()} AND (credit_limit IS NULL OR balance + %s >= -credit_limit)"
 
 
-_statements: dict[str, _Statements] = {}
-
-
-def _sql() -> _Statements:
-    statements = _statements.get(connection.vendor)
-    if statements is None:
-        statements = _statements[connection.vendor] = _Statements()
-    return statements
-
-
-def _insert(tx: Transaction) -> None:
-    """INSERT the new transaction row with the precompiled statement; `tx` becomes saved."""
-    sql = _sql()
-    params = [
-        field.get_db_prep_save(getattr(tx, field.attname), connection)
-        for field in sql.insert_fields
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql.insert, params)
-        tx.pk = cursor.fetchone()[0]
-    tx._state.adding = False
-    tx._state.db = connection.alias
+def _credit_sql() -> str:
+    return (
+        f"UPDATE {sql.quote(Account._meta.db_table)} SET balance = balance + %s, "
+        "pending_balance = pending_balance + %s WHERE id = %s"
+    )
 
 
 def _release_pending(per_account: Mapping[int, int]) -> None:

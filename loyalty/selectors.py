@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.db import connection
 from django.db.models import Case, F, OuterRef, Q, QuerySet, Subquery, Value, When
 
-from loyalty import caching
+from loyalty import caching, sql
 from loyalty.errors import (
     AccountNotFound,
     CohortNotFound,
@@ -47,6 +48,7 @@ from loyalty.models import (
     PurchaseRule,
     PurchaseRuleExecution,
     RuleAward,
+    Tier,
     Transaction,
 )
 
@@ -130,48 +132,67 @@ def member_account(*, member: Member) -> Account:
     return account
 
 
+def _member_account_sql(*, for_update: bool) -> str:
+    account, member, tier = Account._meta, Member._meta, Tier._meta
+    # SQLite has no row locks (its writers queue for the whole database instead).
+    locks = for_update and connection.features.has_select_for_update_of
+    lock = f" FOR UPDATE OF {sql.quote(member.db_table)}" if locks else ""
+    return (
+        f"SELECT {sql.columns(Account, sql.quote(account.db_table))}, "
+        f"{sql.columns(Member, sql.quote(member.db_table))}, "
+        f"{sql.columns(Tier, sql.quote(tier.db_table))} "
+        f"FROM {sql.quote(account.db_table)} "
+        f"INNER JOIN {sql.quote(member.db_table)} "
+        f"ON {sql.quote(account.db_table)}.member_id = {sql.quote(member.db_table)}.id "
+        f"LEFT OUTER JOIN {sql.quote(tier.db_table)} "
+        f"ON {sql.quote(member.db_table)}.tier_id = {sql.quote(tier.db_table)}.id "
+        f"WHERE {sql.quote(account.db_table)}.loyalty_currency_id = %s "
+        f"AND {sql.quote(member.db_table)}.loyalty_currency_id = %s "
+        f"AND {sql.quote(member.db_table)}.membership_id = %s LIMIT 1{lock}"
+    )
+
+
+def _member_account(
+    *, loyalty_currency: LoyaltyCurrency, identifiers: dict, field: str, for_update: bool
+) -> Account:
+    """The member's account with the member and its tier attached, from one statement written
+    once per process (loyalty.sql): it is on every accrual and rule trigger."""
+    membership_id = membership_id_from(identifiers, field=field)
+    statement = sql.written(
+        f"member-account:{for_update}", lambda: _member_account_sql(for_update=for_update)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [loyalty_currency.pk, loyalty_currency.pk, membership_id])
+        row = cursor.fetchone()
+    if row is None:
+        raise _member_not_found(loyalty_currency, membership_id, field)
+    split, end = sql.width(Account), sql.width(Account) + sql.width(Member)
+    account = sql.instance(Account, row[:split])
+    member = sql.instance(Member, row[split:end])
+    member.tier = sql.instance(Tier, row[end:])
+    account.member, account.partner = member, None
+    return account
+
+
 def member_account_get(
     *, loyalty_currency: LoyaltyCurrency, identifiers: dict, field: str = "member"
 ) -> Account:
-    """The account of the member named by loyalty_program_identifiers, with the member attached,
-    in one query (the accrual path's destination); MemberNotFound otherwise."""
-    membership_id = membership_id_from(identifiers, field=field)
-    account = (
-        Account.objects.select_related("member")
-        .filter(
-            loyalty_currency=loyalty_currency,
-            member__loyalty_currency=loyalty_currency,
-            member__membership_id=membership_id,
-        )
-        .first()
+    """The account of the member named by loyalty_program_identifiers, with the member (and its
+    tier) attached, in one query (the accrual path's destination); MemberNotFound otherwise."""
+    return _member_account(
+        loyalty_currency=loyalty_currency, identifiers=identifiers, field=field, for_update=False
     )
-    if account is None:
-        raise _member_not_found(loyalty_currency, membership_id, field)
-    account.partner = None
-    return account
 
 
 def member_account_for_update(
     *, loyalty_currency: LoyaltyCurrency, identifiers: dict, field: str = "member"
 ) -> Account:
-    """member_account_get with the member's row locked (SELECT ... FOR UPDATE OF the member) and
-    its tier loaded, in one query: what a rule trigger reads before it counts the member's
-    awards, so that two triggers for one member run one after the other."""
-    membership_id = membership_id_from(identifiers, field=field)
-    account = (
-        Account.objects.select_related("member__tier")
-        .select_for_update(of=("member",))
-        .filter(
-            loyalty_currency=loyalty_currency,
-            member__loyalty_currency=loyalty_currency,
-            member__membership_id=membership_id,
-        )
-        .first()
+    """member_account_get with the member's row locked (SELECT ... FOR UPDATE OF the member):
+    what a rule trigger reads before it counts the member's awards, so that two triggers for
+    one member run one after the other."""
+    return _member_account(
+        loyalty_currency=loyalty_currency, identifiers=identifiers, field=field, for_update=True
     )
-    if account is None:
-        raise _member_not_found(loyalty_currency, membership_id, field)
-    account.partner = None
-    return account
 
 
 def issuing_account(*, partner: Partner | int, loyalty_currency: LoyaltyCurrency) -> Account:

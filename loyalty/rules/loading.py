@@ -16,9 +16,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db import connection
+from django.db.models import Count, Q
 
-from loyalty import caching
+from loyalty import caching, sql
 from loyalty.errors import FxRateMissing
 from loyalty.models import (
     UNIT_VALUE_FIELDS,
@@ -29,6 +30,7 @@ from loyalty.models import (
     Member,
     PurchaseRule,
     RuleAward,
+    Transaction,
     TransactionStatus,
 )
 from loyalty.rules.evaluation import period_start
@@ -162,6 +164,22 @@ def _counted_awards(member: Member, until: dt.datetime | None):
     return awards if until is None else awards.filter(created_at__lte=until)
 
 
+def _capped_totals_sql(*, rules: int, until: bool) -> str:
+    """One SELECT per capped rule, joined by UNION ALL: (rule id, points, count) of the member's
+    counted awards of that rule since its period began (and up to `until`)."""
+    award, tx = sql.quote(RuleAward._meta.db_table), sql.quote(Transaction._meta.db_table)
+    upper = f" AND {award}.created_at <= %s" if until else ""
+    one = (
+        f"SELECT CAST(%s AS BIGINT), COALESCE(SUM({award}.points), 0), COUNT({award}.id) "
+        f"FROM {award} "
+        f"LEFT OUTER JOIN {tx} ON {award}.transaction_id = {tx}.id "
+        f"WHERE {award}.member_id = %s AND {award}.purchase_rule_id = %s "
+        f"AND {award}.created_at >= %s{upper} "
+        f"AND ({tx}.status IS NULL OR {tx}.status <> %s)"
+    )
+    return " UNION ALL ".join([one] * rules)
+
+
 def member_snapshot(
     *,
     member: Member | None,
@@ -171,22 +189,34 @@ def member_snapshot(
 ) -> MemberSnapshot:
     """The member's tier code and, for each capped rule, the points it gave since its period began.
 
-    No member (a simulation for anyone): no tier and nothing awarded.
+    One statement for all the capped rules, written once per process (loyalty.sql): it is on
+    every purchase trigger. No member (a simulation for anyone): no tier and nothing awarded.
     """
     if member is None:
         return MemberSnapshot()
-    awarded = {}
-    for rule in rules:
-        if rule.max_points_per_member is None:
-            continue
+    tier = member.tier.code if member.tier_id else None
+    capped = [rule for rule in rules if rule.max_points_per_member is not None]
+    if not capped:
+        return MemberSnapshot(tier=tier)
+    params = []
+    for rule in capped:
         since = period_start(period=rule.member_cap_period, at=at, time_zone=rule.time_zone)
-        totals = (
-            _counted_awards(member, until)
-            .filter(purchase_rule=rule, created_at__gte=since)
-            .aggregate(points=Sum("points"), count=Count("id"))
-        )
-        awarded[rule.public_id] = Awarded(points=totals["points"] or 0, count=totals["count"])
-    return MemberSnapshot(tier=member.tier.code if member.tier_id else None, awarded=awarded)
+        params += [rule.pk, member.pk, rule.pk, since]
+        if until is not None:
+            params.append(until)
+        params.append(TransactionStatus.CANCELLED.value)
+    statement = sql.written(
+        f"capped-totals:{len(capped)}:{until is not None}",
+        lambda: _capped_totals_sql(rules=len(capped), until=until is not None),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        totals = {rule_id: (points, count) for rule_id, points, count in cursor.fetchall()}
+    awarded = {
+        rule.public_id: Awarded(points=int(totals[rule.pk][0]), count=totals[rule.pk][1])
+        for rule in capped
+    }
+    return MemberSnapshot(tier=tier, awarded=awarded)
 
 
 def rate_pairs(

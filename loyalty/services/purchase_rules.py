@@ -14,7 +14,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from loyalty import ledger
+from loyalty import ledger, sql
 from loyalty.errors import InvalidExecutionState
 from loyalty.models import (
     Account,
@@ -194,7 +194,7 @@ def purchase_rules_trigger(
     )
     mode = _execution_mode(partner, loyalty_currency, preferred_execution_mode)
     pending = release_date is not None and bool(evaluation.fired)
-    execution = PurchaseRuleExecution.objects.create(
+    execution = PurchaseRuleExecution(
         partner=partner,
         member=member,
         loyalty_currency=loyalty_currency,
@@ -208,6 +208,7 @@ def purchase_rules_trigger(
         execution_mode=mode,
         status=ExecutionStatus.PENDING if pending else ExecutionStatus.COMPLETED,
     )
+    sql.insert(execution)
     if mode == ExecutionMode.SINGLE_TRANSACTION:
         groups = [evaluation.fired] if evaluation.fired else []
     else:
@@ -229,11 +230,17 @@ def purchase_rules_trigger(
         else:
             tx = ledger.post(**moves)
         tx.loyalty_currency = loyalty_currency
-        execution.transactions.add(tx)
         transactions.append(tx)
-        awards += RuleAward.objects.bulk_create(
+        group_awards = [
             RuleAward(purchase_rule=item.rule, member=member, points=item.points, transaction=tx)
             for item in group
+        ]
+        sql.insert(*group_awards)
+        awards += group_awards
+    if transactions:
+        links = PurchaseRuleExecution.transactions.through
+        sql.insert(
+            *(links(purchaseruleexecution=execution, transaction=tx) for tx in transactions)
         )
     return ExecutionRecord(execution, tuple(transactions), tuple(awards))
 

@@ -28,7 +28,7 @@ from partners.api.fields import (
     MemberIdentifiersField,
     MetadataField,
 )
-from partners.api.transactions import TransactionSerializer
+from partners.api.transactions import TransactionSerializer, transaction_data
 from partners.api.views import PartnerAPIView
 
 TAG = "Purchase rules"
@@ -125,22 +125,29 @@ class PurchaseRuleTriggerResponse(serializers.Serializer):
 
 
 def execution_body(record: ExecutionRecord) -> dict:
-    """The contract's PurchaseRuleTriggerResponse of an execution and what it wrote."""
+    """The contract's PurchaseRuleTriggerResponse of an execution and what it wrote, built
+    directly as transaction_data builds a Transaction: the same JSON as the serializer above
+    (which documents it), at a fraction of the cost (a test holds the two equal)."""
     transactions = record.transactions
-    return PurchaseRuleTriggerResponse(
-        {
-            "id": record.execution.public_id,
-            "status": services.execution_status(
+    return {
+        "id": record.execution.public_id,
+        "status": str(
+            services.execution_status(
                 stored=record.execution.status,
                 transaction_statuses=[tx.status for tx in transactions],
-            ),
-            "total": sum(
-                tx.amount for tx in transactions if tx.status != TransactionStatus.CANCELLED
-            ),
-            "transactions": transactions,
-            "rules": record.awards,
-        }
-    ).data
+            )
+        ),
+        "total": sum(tx.amount for tx in transactions if tx.status != TransactionStatus.CANCELLED),
+        "transactions": [transaction_data(tx) for tx in transactions],
+        "rules": [
+            {
+                "amount_issued": award.points,
+                "rule": {"id": award.purchase_rule.public_id, "name": award.purchase_rule.name},
+                "transaction": transaction_data(award.transaction),
+            }
+            for award in record.awards
+        ],
+    }
 
 
 def purchase_booking(data: dict) -> dict:
