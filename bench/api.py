@@ -1,24 +1,32 @@
-"""The partner API under load: signed accruals served by gunicorn on PostgreSQL, beside a baseline.
+"""The partner API under load: signed requests served by gunicorn on PostgreSQL, beside a baseline.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/loyalty REDIS_URL=redis://127.0.0.1:6379/15 \
     uv run python -m bench.api [--quick]
 
 DATABASE_URL only says which server to use: the benchmark creates loyalty_bench_<pid> there,
-seeds it, serves it with `gunicorn loyalty.wsgi` (DJANGO_SETTINGS_MODULE=bench.settings) on a
-free loopback port and drops it at the end. A load generator beside it (threads, each with its
-own HTTP/1.1 connection) sends POST /public/v3.0/accruals/standard signed as the contract
-says, each with a fresh Idempotency-Key and to a member no other request touches. Beside every
-figure stands the same figure for POST /bench/baseline (bench/baseline.py): the same server and
-database doing one ledger-shaped write with none of the API's logic.
+seeds it, serves it with gunicorn (the production configuration, loyalty/gunicorn.py, with
+DJANGO_SETTINGS_MODULE=bench.settings) on a free loopback port and drops it at the end. The load
+generator (bench/load.py) runs beside it; every figure comes with the CPU milliseconds one
+request cost in the web workers and in PostgreSQL.
 
-1. Saturation: requests per second at a fixed concurrency; goal: accruals >= 0.7 of baseline.
-2. A fixed 200 requests per second, paced open-loop (a request is due at its slot whatever the
-   earlier ones are doing, and its latency runs from that slot): goal p99 < 100 ms.
-3. The SQL statements of one accrual, captured in-process.
-4. Purchase rules: POST /public/v3.0/accruals/purchase-rules/trigger at saturation, with the
-   same connections, against 10 purchase rules of the currency (6 fire, 4 do not); goal:
-   >= 0.6 of the accruals' saturation rate. The trigger asks for one transaction per purchase,
-   so that it posts to the ledger once, as an accrual does: what it adds is the rules.
+The endpoints, each request signed as the contract says, with a fresh Idempotency-Key and to a
+member no other request touches:
+
+- baseline: POST /bench/baseline (bench/baseline.py), a bare DRF view doing one INSERT and one
+  UPDATE in a transaction on the same server and database, with none of the API's logic;
+- accrual, many partners: POST /public/v3.0/accruals/standard, each request from one of
+  PARTNERS issuing partners in turn; accrual, one partner: all from the same one;
+- purchase trigger: POST .../purchase-rules/trigger against the currency's 10 purchase rules, of
+  which one fires (one capped rule among the others, whose awards are read);
+- activity trigger: POST .../activity-rules/trigger for an activity whose one rule fires.
+
+Saturation measures run in ROUNDS interleaved rounds (baseline, accruals from many, from one,
+purchase trigger, activity trigger, then again), so that a change in the machine's load touches
+every endpoint alike; each figure sums its rounds. Then the accrual at a fixed 50 requests per
+second (open loop: p50 and p99), the SQL statements of one request of each endpoint, and the
+signed GET /transactions?page_size=50 of one issuing partner with 100,000 and with 1,000,000
+transactions in the table (others' rows: the partner's own stay the same): the PostgreSQL time
+of one request must stay flat, and the number of statements must not depend on the page size.
 
 Django is configured only once the throwaway database exists, so the functions that need the
 project's models import them where they run.
@@ -28,96 +36,94 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures
-import http.client
 import itertools
 import json
-import math
 import multiprocessing
 import os
 import re
-import socket
-import subprocess
+import statistics
 import sys
-import threading
 import time
 import uuid
-from collections import Counter
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
-from pathlib import Path
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict, dataclass
 from typing import Any
 
-from bench.support import django_setup, throwaway_database
+from bench.load import Call, Outcome, Server, drive, gunicorn
+from bench.support import django_setup, production_keys, throwaway_database
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/loyalty"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/15"
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-ACCRUALS = "/public/v3.0/accruals/standard"
+API = "/public/v3.0"
+ACCRUALS = f"{API}/accruals/standard"
+TRIGGER = f"{API}/accruals/purchase-rules/trigger"
+ACTIVITY = f"{API}/accruals/activity-rules/trigger"
 BASELINE = "/bench/baseline"
-TRIGGER = "/public/v3.0/accruals/purchase-rules/trigger"
 CURRENCY = "BENCH_POINTS"
 AMOUNT = 10
-RATIO_GOAL = 0.7
-TRIGGER_RATIO_GOAL = 0.6
+PARTNERS = 20
+ACTIVITY_ID = "check_in"
 # The triggered purchase, which the seeded rules judge (see purchase_rules_create).
 PURCHASE_AMOUNT = 10
 PURCHASE_TAGS = ["store"]
 PURCHASE_METADATA = {"store": "paris-1", "category": "food"}
-P99_GOAL_MS = 100.0
 
-# Two cores: gunicorn's rule of thumb, 2 x cores + 1 = 5 synchronous workers. A request spends
-# part of its time waiting for PostgreSQL and Redis; the spare workers use the core meanwhile,
-# and one process per request in flight means no two requests ever share a GIL.
-WORKERS = 5
-# Saturation keeps this many requests per worker in flight, so that no worker ever waits for
-# the client; the open-loop run needs only enough connections never to run out at 200/s.
-IN_FLIGHT_PER_WORKER = 2
-FIXED_RATE_CONNECTIONS = 32
-# At the fixed rate a request may go out this late before the run gives up on it.
-FIXED_RATE_GRACE = 5.0
+GOALS = {
+    "accrual / baseline": 0.7,
+    "purchase trigger / accrual": 0.6,
+    "activity trigger / accrual": 0.6,
+    "accrual one partner / many": 0.9,
+}
+STATEMENTS_GOAL = 8
+LISTING_FLATNESS_GOAL = 1.2
+FIXED_RATE = 50
+
+# Two cores: two processes of four threads each. A request spends part of its time waiting on
+# PostgreSQL and Redis; the threads use the core meanwhile (bench.run measures the choice).
+WORKERS, THREADS = 2, 4
+CONNECTIONS = 10
+ROUNDS = 3
 
 
 @dataclass(frozen=True)
 class Scale:
-    """How much the benchmark sends; each measurement stops at its count or at its time cap."""
+    """How much the benchmark sends; each saturation burst stops at its count or time cap."""
 
     warmup: int
-    saturation: int
-    saturation_cap: float
-    rate: int
+    burst: int
+    burst_cap: float
     rate_seconds: float
+    listing_rows: tuple[int, int]
 
     @property
     def fixed_rate_requests(self) -> int:
-        return round(self.rate * self.rate_seconds)
-
-    @property
-    def accruals(self) -> int:
-        """Accrual requests of the whole run, each to a member of its own (two of them for
-        the in-process statement count)."""
-        return self.warmup + self.fixed_rate_requests + self.saturation + 2
-
-    @property
-    def triggers(self) -> int:
-        """Purchase-rule triggers of the whole run, each to a member of its own."""
-        return self.warmup + self.saturation + 2
+        return round(FIXED_RATE * self.rate_seconds)
 
 
-FULL = Scale(warmup=300, saturation=4_000, saturation_cap=60.0, rate=200, rate_seconds=20.0)
-QUICK = Scale(warmup=100, saturation=1_000, saturation_cap=20.0, rate=200, rate_seconds=5.0)
+FULL = Scale(
+    warmup=200, burst=1_000, burst_cap=30.0, rate_seconds=20.0, listing_rows=(100_000, 1_000_000)
+)
+QUICK = Scale(
+    warmup=60, burst=250, burst_cap=15.0, rate_seconds=6.0, listing_rows=(10_000, 100_000)
+)
 
 
 # The seeded programme ---------------------------------------------------------------------
 
 
-@dataclass
-class Cast:
-    """What the load generator needs to sign accruals: the credential and unused members."""
-
-    issuer_id: str
+@dataclass(frozen=True)
+class Signer:
+    partner_id: str  # part_...
     public_key: str
     secret_key: str
+
+
+@dataclass
+class Cast:
+    """The partners that sign requests and the members no request has touched yet."""
+
+    signers: list[Signer]
+    owner: Signer
     membership_ids: Iterator[str]
 
     def members(self, count: int) -> list[str]:
@@ -128,33 +134,44 @@ class Cast:
 
 
 def cast_create(members: int) -> Cast:
-    """Seed the currency, its issuing partner with a credential, the baseline's two accounts,
-    the purchase rules and `members` members with their accounts (in bulk: member_create one at
+    """Seed the currency, PARTNERS issuing partners with a credential each, the baseline's two
+    accounts, the rules and `members` members with their accounts (in bulk: member_create one at
     a time would take longer than the measurements).
 
-    The issuer's rate limit is far above anything the run sends, so the throttle does all of
-    its work on every request but never refuses one.
+    Rate limits are far above anything the run sends, so the throttle does all of its work on
+    every request but never refuses one.
     """
     from bench.baseline import DESTINATION_PUBLIC_ID, ORIGIN_PUBLIC_ID
-    from loyalty.models import Account, Member, Partner, Partnership, PartnershipType
+    from loyalty.models import Account, ActivityRule, Member, Partner, Partnership, PartnershipType
     from loyalty.services.accounts import loyalty_currency_create, partner_account_get_or_create
     from partners.services.credentials import credential_create
 
-    owner = Partner.objects.create(company_name="Bench Owner", api_identifier="bench-owner")
+    owner = Partner.objects.create(
+        company_name="Bench Owner", api_identifier="bench-owner", api_rate_limit=2**31 - 1
+    )
     currency = loyalty_currency_create(
         code=CURRENCY, name="Bench Points", owner=owner, fiat_currency="EUR"
     )
-    issuer = Partner.objects.create(
-        company_name="Bench Issuer", api_identifier="bench-issuer", api_rate_limit=2**31 - 1
-    )
-    partner_account_get_or_create(
-        partner=issuer, loyalty_currency=currency, credit_limit=10 * members * AMOUNT
-    )
-    Partnership.objects.create(
-        partner=issuer, loyalty_currency=currency, type=PartnershipType.ISSUING
-    )
-    issued = credential_create(partner=issuer, label="bench")
+    signers = []
+    for number in range(PARTNERS):
+        issuer = Partner.objects.create(
+            company_name=f"Bench Issuer {number}",
+            api_identifier=f"bench-issuer-{number}",
+            api_rate_limit=2**31 - 1,
+        )
+        partner_account_get_or_create(
+            partner=issuer, loyalty_currency=currency, credit_limit=100 * members * AMOUNT
+        )
+        Partnership.objects.create(
+            partner=issuer, loyalty_currency=currency, type=PartnershipType.ISSUING
+        )
+        issued = credential_create(partner=issuer, label="bench")
+        signers.append(Signer(issuer.public_id, issued.public_key, issued.secret_key))
+    issued = credential_create(partner=owner, label="bench")
     purchase_rules_create(currency)
+    ActivityRule.objects.create(
+        loyalty_currency=currency, name="Check-in", activity=ACTIVITY_ID, points=25
+    )
     Account.objects.bulk_create(
         Account(public_id=public_id, partner=owner, loyalty_currency=currency)
         for public_id in (ORIGIN_PUBLIC_ID, DESTINATION_PUBLIC_ID)
@@ -174,18 +191,17 @@ def cast_create(members: int) -> Cast:
         Account(member=member, loyalty_currency=currency, credit_limit=0) for member in created
     )
     return Cast(
-        issuer_id=issuer.public_id,
-        public_key=issued.public_key,
-        secret_key=issued.secret_key,
+        signers=signers,
+        owner=Signer(owner.public_id, issued.public_key, issued.secret_key),
         membership_ids=iter(membership_ids),
     )
 
 
 def purchase_rules_create(currency) -> None:
     """Ten enabled EUR rules of `currency`. For the bench purchase (PURCHASE_AMOUNT EUR, tag
-    "store", store paris-1, category food) six fire: no condition, a shared tag, a minimum met
-    with a fixed bonus, a metadata match, a member cap per month (its awards are read back) and
-    an all-day hour window. Four do not: a tag, a minimum, a metadata value and a maximum."""
+    "store", store paris-1, category food) one fires (a point per euro); the other nine do not:
+    a tag, a minimum, a maximum, two metadata values, another tag with a member cap per month
+    (so the member's capped totals are still read), and three more tags."""
     from loyalty.models import PurchaseRule, PurchaseRuleMetadataMatch
 
     def rule(name: str, *, matches: dict[str, str] | None = None, **fields) -> None:
@@ -196,318 +212,211 @@ def purchase_rules_create(currency) -> None:
             PurchaseRuleMetadataMatch.objects.create(rule=created, key=key, value=value)
 
     rule("Every purchase", points_per_unit=1)
-    rule("In store", tags=["store"], points_per_unit=2)
-    rule("From 5 EUR", min_amount=5, points_per_unit="0.5", fixed_bonus=5)
-    rule("Paris 1", matches={"store": "paris-1"}, points_per_unit=1)
+    rule("Online", tags=["online"], points_per_unit=5)
+    rule("From 100 EUR", min_amount=100, points_per_unit=3)
+    rule("Up to 5 EUR", max_amount=5, points_per_unit=2)
+    rule("Books", matches={"category": "books"}, points_per_unit=4)
+    rule("Lyon", matches={"store": "lyon-2"}, points_per_unit=2)
     rule(
-        "Monthly allowance",
+        "Monthly app bonus",
+        tags=["app"],
         points_per_unit=1,
         max_points_per_member=1_000,
         member_cap_period="month",
     )
-    rule("All day", hour_from=0, hour_to=23, points_per_unit=1)
-    rule("Online", tags=["online"], points_per_unit=5)
-    rule("From 100 EUR", min_amount=100, points_per_unit=3)
-    rule("Books", matches={"category": "books"}, points_per_unit=4)
-    rule("Up to 5 EUR", max_amount=5, points_per_unit=2)
+    rule("Travel", tags=["travel"], points_per_unit=2)
+    rule("Fuel", tags=["fuel"], points_per_unit=2)
+    rule("Partner week", tags=["partner-week"], points_per_unit=3)
 
 
 # Requests ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Call:
-    """One request, ready to send: signing happens before the clock starts."""
-
-    path: str
-    body: bytes
-    headers: dict[str, str]
-    expected: int = 201
-
-
-def accrual_calls(cast: Cast, count: int) -> list[Call]:
-    """`count` signed accruals, each to a member of its own and with a fresh Idempotency-Key."""
+def _signed(signer: Signer, method: str, path: str, body: dict, expected: int) -> Call:
     from partners.api.authentication import sign
 
+    raw = json.dumps(body, separators=(",", ":")).encode()
+    signature = sign(signer.secret_key, raw)
+    headers = {
+        "Content-Type": "application/json",
+        "Authorization": f"Credential={signer.public_key}, Signature={signature}",
+        "Idempotency-Key": uuid.uuid4().hex,
+    }
+    return Call(method, path, raw, headers, expected)
+
+
+def accrual_calls(cast: Cast, count: int, *, partners: Sequence[Signer]) -> list[Call]:
+    """`count` signed accruals, each to a member of its own, from `partners` in turn."""
+    turn = itertools.cycle(partners)
     calls = []
     for membership_id in cast.members(count):
-        body = json.dumps(
-            {
-                "amount": AMOUNT,
-                "loyalty_currency": CURRENCY,
-                "member": {"id": membership_id},
-                "origin": cast.issuer_id,
-            },
-            separators=(",", ":"),
-        ).encode()
-        signature = sign(cast.secret_key, body)
-        headers = {
-            "Content-Type": "application/json",
-            "Authorization": f"Credential={cast.public_key}, Signature={signature}",
-            "Idempotency-Key": uuid.uuid4().hex,
+        signer = next(turn)
+        body = {
+            "amount": AMOUNT,
+            "loyalty_currency": CURRENCY,
+            "member": {"id": membership_id},
+            "origin": signer.partner_id,
         }
-        calls.append(Call(ACCRUALS, body, headers))
+        calls.append(_signed(signer, "POST", ACCRUALS, body, 201))
     return calls
 
 
 def trigger_calls(cast: Cast, count: int) -> list[Call]:
-    """`count` signed purchase-rule triggers (answered 200), each to a member of its own."""
-    from partners.api.authentication import sign
+    """`count` purchase triggers (answered 200) from the partners in turn."""
+    turn = itertools.cycle(cast.signers)
+    body = {
+        "fiat_amount": PURCHASE_AMOUNT,
+        "fiat_currency": "EUR",
+        "loyalty_currency": CURRENCY,
+        "tags": PURCHASE_TAGS,
+        "metadata": PURCHASE_METADATA,
+    }
+    return [
+        _signed(next(turn), "POST", TRIGGER, {**body, "member": {"id": m}}, 200)
+        for m in cast.members(count)
+    ]
 
-    calls = []
-    for membership_id in cast.members(count):
-        body = json.dumps(
-            {
-                "fiat_amount": PURCHASE_AMOUNT,
-                "fiat_currency": "EUR",
-                "loyalty_currency": CURRENCY,
-                "member": {"id": membership_id},
-                "tags": PURCHASE_TAGS,
-                "metadata": PURCHASE_METADATA,
-                "preferred_execution_mode": "single_transaction",
-            },
-            separators=(",", ":"),
-        ).encode()
-        signature = sign(cast.secret_key, body)
-        headers = {
-            "Content-Type": "application/json",
-            "Authorization": f"Credential={cast.public_key}, Signature={signature}",
-            "Idempotency-Key": uuid.uuid4().hex,
-        }
-        calls.append(Call(TRIGGER, body, headers, expected=200))
-    return calls
+
+def activity_calls(cast: Cast, count: int) -> list[Call]:
+    """`count` activity triggers (answered 200) from the partners in turn."""
+    turn = itertools.cycle(cast.signers)
+    body = {"activity_ids": [ACTIVITY_ID], "loyalty_currency": CURRENCY}
+    return [
+        _signed(next(turn), "POST", ACTIVITY, {**body, "member": {"id": m}}, 200)
+        for m in cast.members(count)
+    ]
 
 
 def baseline_calls(count: int) -> list[Call]:
     body = json.dumps({"amount": AMOUNT}).encode()
-    return [Call(BASELINE, body, {"Content-Type": "application/json"})] * count
+    return [Call("POST", BASELINE, body, {"Content-Type": "application/json"})] * count
 
 
-# The load generator -------------------------------------------------------------------------
+def listing_call(signer: Signer, page_size: int) -> Call:
+    from partners.api.authentication import sign
 
-
-@dataclass
-class Outcome:
-    """What one measurement saw. Latencies are of the expected answers (201 but for the
-    trigger's 200), in seconds."""
-
-    planned: int
-    connections: int
-    latencies: list[float] = field(default_factory=list)
-    failures: Counter = field(default_factory=Counter)
-    failure_sample: str = ""
-    elapsed: float = 0.0
-
-    @property
-    def failed(self) -> int:
-        return sum(self.failures.values())
-
-    @property
-    def answered(self) -> int:
-        return len(self.latencies) + self.failed
-
-    @property
-    def throughput(self) -> float:
-        return len(self.latencies) / self.elapsed if self.elapsed else 0.0
-
-    def percentile_ms(self, fraction: float) -> float:
-        """Nearest-rank percentile of the latencies, in milliseconds."""
-        ordered = sorted(self.latencies)
-        if not ordered:
-            return math.nan
-        return 1000 * ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
-
-    def summary(self) -> dict[str, Any]:
-        return {
-            "planned": self.planned,
-            "connections": self.connections,
-            "answered": self.answered,
-            "created": len(self.latencies),
-            "failures": dict(self.failures),
-            "failure_sample": self.failure_sample,
-            "seconds": round(self.elapsed, 3),
-            "requests_per_second": round(self.throughput, 1),
-            "p50_ms": round(self.percentile_ms(0.50), 2),
-            "p99_ms": round(self.percentile_ms(0.99), 2),
-        }
-
-
-def drive(
-    port: int,
-    calls: Sequence[Call],
-    *,
-    connections: int,
-    cap: float,
-    rate: float | None = None,
-) -> Outcome:
-    """Send `calls` over `connections` threads, each with its own keep-alive connection.
-
-    Without `rate`, closed loop: a thread sends its next request as soon as it has the answer
-    to the last one (saturation). With `rate`, open loop: call i is due `i / rate` seconds after
-    the start and its latency runs from then, so a slow answer that delays the next request
-    shows up in that request's latency instead of silently lowering the rate. No request is
-    sent once `cap` seconds have passed: a saturation run simply ends there, while in an
-    open-loop run the requests left unsent count as failures. Throughput counts the 201s up to
-    the last answer.
-    """
-    outcome = Outcome(planned=len(calls), connections=connections)
-    next_call = itertools.count()
-    lock = threading.Lock()
-    start = time.perf_counter() + 0.1  # every thread is up before the first request is due
-    last_answer = start
-
-    def sender() -> None:
-        nonlocal last_answer
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        try:
-            while (index := next(next_call)) < len(calls):
-                due = start + index / rate if rate else max(start, time.perf_counter())
-                pause = due - time.perf_counter()
-                if pause > 0:
-                    time.sleep(pause)
-                if time.perf_counter() - start > cap:
-                    return
-                status, body = _send(connection, calls[index])
-                answered = time.perf_counter()
-                with lock:
-                    last_answer = max(last_answer, answered)
-                    if status == calls[index].expected:
-                        outcome.latencies.append(answered - due)
-                    else:
-                        outcome.failures[status] += 1
-                        outcome.failure_sample = outcome.failure_sample or f"{status}: {body}"
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=sender, daemon=True) for _ in range(connections)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    outcome.elapsed = last_answer - start
-    unsent = len(calls) - outcome.answered
-    if rate and unsent:
-        outcome.failures["not sent within the time cap"] = unsent
-        outcome.failure_sample = outcome.failure_sample or f"{unsent} not sent after {cap:.0f} s"
-    return outcome
-
-
-def _send(connection: http.client.HTTPConnection, call: Call) -> tuple[int | str, str]:
-    """POST one call; (status, body) or (the error's name, its message) when the socket fails.
-
-    http.client reopens the connection by itself when the server closed it after an answer.
-    """
-    try:
-        connection.request("POST", call.path, body=call.body, headers=call.headers)
-        response = connection.getresponse()
-        body = response.read()
-    except (OSError, http.client.HTTPException) as exc:
-        connection.close()
-        return type(exc).__name__, str(exc)
-    return response.status, body[:300].decode(errors="replace")
-
-
-# The server -------------------------------------------------------------------------------
-
-
-@contextmanager
-def gunicorn(url: str, *, workers: int) -> Iterator[int]:
-    """Serve the project from `url` with gunicorn on a free loopback port; yield the port.
-
-    The listening socket is opened here and handed over (fd://), so no other process can take
-    the port between choosing and binding it.
-    """
-    listener = socket.create_server(("127.0.0.1", 0), backlog=1024)
-    port = listener.getsockname()[1]
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "loyalty.wsgi",
-        f"--bind=fd://{listener.fileno()}",
-        f"--workers={workers}",
-        "--worker-class=sync",
-        "--log-level=warning",
-    ]
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "bench.settings",
-        "DATABASE_URL": url,
-        "DEBUG": "false",
-    }
-    with listener:
-        process = subprocess.Popen(command, env=env, cwd=PROJECT_ROOT, pass_fds=[listener.fileno()])
-    try:
-        _wait_until_serving(process, port)
-        yield port
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def _wait_until_serving(process: subprocess.Popen, port: int, timeout: float = 60.0) -> None:
-    """Wait for an HTTP answer from the server (any status: the workers have loaded Django)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with status {process.returncode}; see above.")
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-        try:
-            connection.request("OPTIONS", BASELINE)
-            connection.getresponse().read()
-            return
-        except OSError:
-            time.sleep(0.2)
-        finally:
-            connection.close()
-    raise RuntimeError(f"gunicorn did not answer on port {port} within {timeout:.0f} s.")
+    query = f"page_size={page_size}"
+    signature = sign(signer.secret_key, query.encode())
+    headers = {"Authorization": f"Credential={signer.public_key}, Signature={signature}"}
+    return Call("GET", f"{API}/transactions?{query}", b"", headers, 200)
 
 
 # Statements of one request ------------------------------------------------------------------
 
 
-def statements(calls: Sequence[Call]) -> list[str]:
-    """The SQL of the last of `calls`, each sent in-process with django.test.Client.
-
-    The ones before it warm up what a long-running worker has warm (the baseline's account
-    ids, the credential's last-used stamp, written at most once a minute).
-    """
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
-
-    client = Client()
-
-    def send(call: Call):
-        headers = {k: v for k, v in call.headers.items() if k != "Content-Type"}
+def _client_send(client, call: Call):
+    headers = {k: v for k, v in call.headers.items() if k != "Content-Type"}
+    if call.method == "GET":
+        response = client.get(call.path, headers=headers)
+    else:
         response = client.post(
             call.path, data=call.body, content_type="application/json", headers=headers
         )
-        if response.status_code != call.expected:
-            raise RuntimeError(f"{call.path} answered {response.status_code}: {response.content}")
+    if response.status_code != call.expected:
+        raise RuntimeError(f"{call.path} answered {response.status_code}: {response.content}")
+    return response
 
+
+def statements(calls: Sequence[Call]) -> list[tuple[str, float]]:
+    """(SQL, seconds) of the last of `calls`, each sent in-process with django.test.Client.
+
+    The ones before it warm up what a long-running worker has warm (the per-process reference
+    cache, the baseline's account ids, the credential's last-used stamp).
+    """
+    from django.db import connection
+    from django.test import Client
+
+    client = Client()
     *warmup, last = calls
     for call in warmup:
-        send(call)
-    with CaptureQueriesContext(connection) as captured:
-        send(last)
-    return [query["sql"] for query in captured.captured_queries]
+        _client_send(client, call)
+    captured: list[tuple[str, float]] = []
+
+    def timed(execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            captured.append((sql, time.perf_counter() - started))
+
+    with connection.execute_wrapper(timed):
+        _client_send(client, last)
+    return captured
+
+
+def _with_transaction_boundaries(captured: list[tuple[str, float]], guarded: bool) -> list[str]:
+    """The statements as PostgreSQL receives them: a guarded request (POST) opens and commits a
+    transaction around them, which the execute wrapper does not see."""
+    sql = [statement for statement, _ in captured]
+    return ["BEGIN", *sql, "COMMIT"] if guarded else sql
+
+
+# The listing at two table sizes -------------------------------------------------------------
+
+
+def filler_insert(count: int) -> None:
+    """Add `count` completed accruals from the owner's mint to the first seeded members, in one
+    statement: rows the measured partner may not see (balances are left alone: the benchmark's
+    database is thrown away, and ledger_check is not run on it)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO loyalty_transaction (public_id, loyalty_currency_id, type, sub_type,
+                status, amount, origin_account_id, destination_account_id, bonus,
+                external_reference, loyalty_system_id, loyalty_system_data, metadata, reason,
+                reason_code, created_at, completed_at, created_by_partner_id)
+            SELECT 'tx_f' || substr(md5(random()::text || n), 1, 19), mint.loyalty_currency_id,
+                'accrual',
+                'standard', 'completed', 10, mint.id, member_account.id, false, '', '', '{}',
+                '{}', '', '', now() - n * interval '1 second', now() - n * interval '1 second',
+                mint.partner_id
+            FROM generate_series(1, %s) AS n
+            JOIN loyalty_account mint ON mint.is_default AND mint.partner_id = (
+                SELECT owner_id FROM loyalty_loyaltycurrency WHERE code = %s)
+            JOIN LATERAL (SELECT id FROM loyalty_account WHERE member_id IS NOT NULL
+                ORDER BY id OFFSET (n %% 1000) LIMIT 1) AS member_account ON true
+            """,
+            [count, CURRENCY],
+        )
+        cursor.execute("ANALYZE loyalty_transaction")
+
+
+def transaction_rows() -> int:
+    from loyalty.models import Transaction
+
+    return Transaction.objects.count()
+
+
+def listing_db_ms(signer: Signer, *, repeats: int = 15) -> tuple[float, int]:
+    """Median PostgreSQL time of one signed GET /transactions?page_size=50, in ms (each
+    statement timed from the client's side: execution and its round trip), and its statements."""
+    per_request = []
+    count = 0
+    for _ in range(repeats):
+        captured = statements([listing_call(signer, 50)] * 2)
+        per_request.append(1000 * sum(seconds for _, seconds in captured))
+        count = len(captured)
+    return statistics.median(per_request), count
 
 
 # The run ------------------------------------------------------------------------------------
 
-ENDPOINTS = ("baseline", "accrual")
+
+@dataclass(frozen=True)
+class Goal:
+    goal: str
+    value: float
+    met: bool
 
 
 def _report(label: str, outcome: Outcome) -> Outcome:
     print(
-        f"  {label:<38} {outcome.throughput:7,.0f} req/s   p50 {outcome.percentile_ms(0.5):6.1f} ms"
-        f"   p99 {outcome.percentile_ms(0.99):6.1f} ms   {len(outcome.latencies):,} of "
-        f"{outcome.planned:,} created",
+        f"  {label:<34} {outcome.throughput:7,.0f} req/s   p50 {outcome.percentile_ms(0.5):6.1f}"
+        f" ms   p99 {outcome.percentile_ms(0.99):6.1f} ms   CPU web "
+        f"{outcome.cpu_ms(outcome.web_cpu):5.1f} ms, db {outcome.cpu_ms(outcome.db_cpu):4.1f} ms"
+        f"   {len(outcome.latencies):,} of {outcome.planned:,}",
         flush=True,
     )
     if outcome.failures:
@@ -515,259 +424,172 @@ def _report(label: str, outcome: Outcome) -> Outcome:
     return outcome
 
 
-def measure(
-    url: str, cast: Cast, scale: Scale, *, workers: int
-) -> tuple[dict[str, dict[str, Outcome]], Outcome]:
-    """Both measurements of both endpoints against one gunicorn, outcomes[measure][endpoint],
-    then the purchase-rule trigger at saturation with the same connections.
-
-    The fixed rate goes first: a partner sending a steady 200/s is the case its goal is about,
-    and the throttle's per-partner history (a minute long) then holds that rate's requests only,
-    not those of a saturation burst just before.
-    """
-
-    def calls(endpoint: str, count: int) -> list[Call]:
-        return accrual_calls(cast, count) if endpoint == "accrual" else baseline_calls(count)
-
-    outcomes: dict[str, dict[str, Outcome]] = {"fixed_rate": {}, "saturation": {}}
-    connections = IN_FLIGHT_PER_WORKER * workers
-    with gunicorn(url, workers=workers) as port:
-        print(f"gunicorn: {workers} sync workers on 127.0.0.1:{port}", flush=True)
-        for endpoint in ENDPOINTS:
-            drive(
-                port,
-                calls(endpoint, scale.warmup),
-                connections=connections,
-                cap=scale.saturation_cap,
-            )
-        for endpoint in ENDPOINTS:
-            outcome = drive(
-                port,
-                calls(endpoint, scale.fixed_rate_requests),
-                connections=FIXED_RATE_CONNECTIONS,
-                cap=scale.rate_seconds + FIXED_RATE_GRACE,
-                rate=scale.rate,
-            )
-            label = f"{endpoint}, {scale.rate}/s for {scale.rate_seconds:.0f} s"
-            outcomes["fixed_rate"][endpoint] = _report(label, outcome)
-        for endpoint in ENDPOINTS:
-            outcome = drive(
-                port,
-                calls(endpoint, scale.saturation),
-                connections=connections,
-                cap=scale.saturation_cap,
-            )
-            label = f"{endpoint}, saturation, {connections} connections"
-            outcomes["saturation"][endpoint] = _report(label, outcome)
-        drive(
-            port,
-            trigger_calls(cast, scale.warmup),
-            connections=connections,
-            cap=scale.saturation_cap,
-        )
-        trigger = _report(
-            f"trigger, saturation, {connections} connections",
-            drive(
-                port,
-                trigger_calls(cast, scale.saturation),
-                connections=connections,
-                cap=scale.saturation_cap,
-            ),
-        )
-    return outcomes, trigger
-
-
-@dataclass(frozen=True)
-class Goal:
-    """A goal of DESIGN.md's API section, the figure it is judged on, and the verdict."""
-
-    goal: str
-    value: float
-    met: bool
-
-
-def goals(outcomes: dict[str, dict[str, Outcome]]) -> dict[str, Goal]:
-    saturation, fixed = outcomes["saturation"], outcomes["fixed_rate"]
-    ratio = saturation["accrual"].throughput / saturation["baseline"].throughput
-    p99 = fixed["accrual"].percentile_ms(0.99)
-    failures = sum(o.failed for measured in outcomes.values() for o in measured.values())
-    return {
-        "throughput_ratio": Goal(f"ratio >= {RATIO_GOAL}", ratio, ratio >= RATIO_GOAL),
-        "fixed_rate_p99_ms": Goal(f"< {P99_GOAL_MS:.0f} ms", p99, p99 < P99_GOAL_MS),
-        "failures": Goal("0", failures, failures == 0),
+def saturation(server: Server, cast: Cast, scale: Scale) -> dict[str, Outcome]:
+    """The five endpoints at saturation, interleaved over ROUNDS rounds."""
+    makers: dict[str, Callable[[int], list[Call]]] = {
+        "baseline": baseline_calls,
+        "accrual, many partners": lambda n: accrual_calls(cast, n, partners=cast.signers),
+        "accrual, one partner": lambda n: accrual_calls(cast, n, partners=cast.signers[:1]),
+        "purchase trigger": lambda n: trigger_calls(cast, n),
+        "activity trigger": lambda n: activity_calls(cast, n),
     }
+    for make in makers.values():  # every path warm in every worker before anything counts
+        drive(server, make(scale.warmup), connections=CONNECTIONS, cap=scale.burst_cap)
+    totals: dict[str, Outcome] = {}
+    for number in range(1, ROUNDS + 1):
+        for name, make in makers.items():
+            outcome = drive(server, make(scale.burst), connections=CONNECTIONS, cap=scale.burst_cap)
+            _report(f"round {number}: {name}", outcome)
+            totals[name] = totals[name].merge(outcome) if name in totals else outcome
+    return totals
 
 
-def trigger_goal(outcomes: dict[str, dict[str, Outcome]], trigger: Outcome) -> Goal:
-    ratio = trigger.throughput / outcomes["saturation"]["accrual"].throughput
-    return Goal(f"ratio >= {TRIGGER_RATIO_GOAL}", ratio, ratio >= TRIGGER_RATIO_GOAL)
-
-
-def trigger_lines(
-    outcomes: dict[str, dict[str, Outcome]], trigger: Outcome, statements: list[str]
-) -> str:
-    """The purchase trigger beside the direct accrual of the same run."""
-    accrual = outcomes["saturation"]["accrual"]
-    goal = trigger_goal(outcomes, trigger)
-    return "\n".join(
-        [
-            f"Purchase trigger (10 rules, 6 fire, one transaction) at saturation, "
-            f"{trigger.connections} connections:",
-            f"  trigger {trigger.throughput:,.0f} req/s (p50 {trigger.percentile_ms(0.5):.1f} ms, "
-            f"p99 {trigger.percentile_ms(0.99):.1f} ms); accrual {accrual.throughput:,.0f} req/s",
-            f"  ratio trigger / accrual: {goal.value:.2f} (goal {goal.goal}: "
-            f"{'met' if goal.met else 'MISSED'}); {trigger.failed:,} of {trigger.planned:,} "
-            f"not answered 200; {len(statements)} SQL statements per trigger",
-        ]
+def goals_of(totals: dict[str, Outcome], fixed: Outcome, sql_count: int, listing) -> dict:
+    rate = {name: outcome.throughput for name, outcome in totals.items()}
+    ratios = {
+        "accrual / baseline": rate["accrual, many partners"] / rate["baseline"],
+        "purchase trigger / accrual": rate["purchase trigger"] / rate["accrual, many partners"],
+        "activity trigger / accrual": rate["activity trigger"] / rate["accrual, many partners"],
+        "accrual one partner / many": rate["accrual, one partner"] / rate["accrual, many partners"],
+    }
+    verdicts = {
+        name: Goal(f">= {GOALS[name]}", value, value >= GOALS[name])
+        for name, value in ratios.items()
+    }
+    verdicts["SQL statements per accrual"] = Goal(
+        f"<= {STATEMENTS_GOAL}", sql_count, sql_count <= STATEMENTS_GOAL
     )
+    (small, small_ms, _), (large, large_ms, _), pages = listing
+    flat = large_ms / small_ms
+    verdicts[f"listing db time {large:,} / {small:,} rows"] = Goal(
+        f"<= {LISTING_FLATNESS_GOAL}", flat, flat <= LISTING_FLATNESS_GOAL
+    )
+    verdicts["listing statements, page_size 10 and 500"] = Goal(
+        "equal", pages[1], pages[0] == pages[1]
+    )
+    failures = sum(o.failed for o in totals.values()) + fixed.failed
+    verdicts["failed requests"] = Goal("0", failures, failures == 0)
+    return verdicts
 
 
-def table(outcomes: dict[str, dict[str, Outcome]], sql: dict[str, list[str]], scale: Scale) -> str:
-    """The closing table: each figure of the accrual endpoint beside the baseline's."""
-    saturation, fixed = outcomes["saturation"], outcomes["fixed_rate"]
-    verdicts = goals(outcomes)
-
-    def row(label, measured, figure, unit, goal: Goal | None = None, ratio=True):
-        accrual, baseline = figure(measured["accrual"]), figure(measured["baseline"])
-        digits = 1 if unit == "ms" else 0
-        return (
-            label,
-            f"{accrual:,.{digits}f} {unit}",
-            f"{baseline:,.{digits}f} {unit}",
-            f"{accrual / baseline:.2f}" if ratio else "-",
-            goal.goal if goal else "-",
-            "-" if goal is None else ("met" if goal.met else "MISSED"),
+def table(totals: dict[str, Outcome], fixed: Outcome) -> str:
+    rows = [("measure", "req/s", "p50 ms", "p99 ms", "web CPU ms", "db CPU ms")]
+    for name, outcome in [*totals.items(), (f"accrual at {FIXED_RATE}/s", fixed)]:
+        rows.append(
+            (
+                name,
+                f"{outcome.throughput:,.0f}",
+                f"{outcome.percentile_ms(0.5):.1f}",
+                f"{outcome.percentile_ms(0.99):.1f}",
+                f"{outcome.cpu_ms(outcome.web_cpu):.2f}",
+                f"{outcome.cpu_ms(outcome.db_cpu):.2f}",
+            )
         )
-
-    def rate(o: Outcome) -> float:
-        return o.throughput
-
-    def p50(o: Outcome) -> float:
-        return o.percentile_ms(0.5)
-
-    def p99(o: Outcome) -> float:
-        return o.percentile_ms(0.99)
-
-    every = {e: [m[e] for m in outcomes.values()] for e in ENDPOINTS}
-    counts = {e: sum(o.failed for o in every[e]) for e in ENDPOINTS}
-    sent = {e: sum(o.planned for o in every[e]) for e in ENDPOINTS}
-    fixed_label = f"{scale.rate}/s"
-    rows = [
-        ("measure", "accrual", "baseline", "ratio", "goal", "verdict"),
-        row(
-            f"saturation ({saturation['accrual'].connections} connections)",
-            saturation,
-            rate,
-            "req/s",
-            verdicts["throughput_ratio"],
-        ),
-        row("saturation p50", saturation, p50, "ms"),
-        row("saturation p99", saturation, p99, "ms"),
-        row(f"{fixed_label} achieved", fixed, rate, "req/s", ratio=False),
-        row(f"{fixed_label} p50", fixed, p50, "ms"),
-        row(f"{fixed_label} p99", fixed, p99, "ms", verdicts["fixed_rate_p99_ms"]),
-        (
-            "SQL statements per request",
-            str(len(sql["accrual"])),
-            str(len(sql["baseline"])),
-            f"{len(sql['accrual']) / len(sql['baseline']):.2f}",
-            "-",
-            "-",
-        ),
-        (
-            "not answered 201",
-            f"{counts['accrual']:,} of {sent['accrual']:,}",
-            f"{counts['baseline']:,} of {sent['baseline']:,}",
-            "-",
-            verdicts["failures"].goal,
-            "met" if verdicts["failures"].met else "MISSED",
-        ),
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = [
+        "  ".join(
+            c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True))
+        )
+        for r in rows
     ]
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-
-    def render(cells) -> str:
-        return "  ".join(
-            c.rjust(w) if 1 <= i <= 3 else c.ljust(w)
-            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
-        ).rstrip()
-
-    rule = "  ".join("-" * w for w in widths)
-    header, *body = rows
-    return "\n".join([render(header), rule, *map(render, body), rule])
+    return "\n".join([lines[0], "-" * len(lines[0]), *lines[1:]])
 
 
 def abbreviated(statement: str) -> str:
     """A statement with its column and value lists elided, which say nothing about its cost."""
     statement = re.sub(r"^SELECT .+? FROM ", "SELECT … FROM ", statement)
     statement = re.sub(
-        r"^(INSERT INTO \S+) \(.+?\) VALUES \(.+\) RETURNING",
-        r"\1 (…) VALUES (…) RETURNING",
+        r"^(INSERT INTO \S+) \(.+?\) (VALUES|SELECT) .+? (RETURNING|WHERE|ON)",
+        r"\1 (…) \2 … \3",
         statement,
     )
-    return statement
+    return statement[:240]
 
 
-def _run(*, quick: bool, workers: int, base_url: str, redis_url: str) -> dict[str, Any]:
+def _run(*, quick: bool, base_url: str, redis_url: str, workers: int, threads: int) -> dict:
     os.environ["REDIS_URL"] = redis_url
     os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+    production_keys()
     scale = QUICK if quick else FULL
     started = time.perf_counter()
     with throwaway_database(base_url) as url:
         django_setup(url)
         name = url.rsplit("/", 1)[-1]
-        members = scale.accruals + scale.triggers
+        members = (5 * (scale.warmup + ROUNDS * scale.burst) + scale.fixed_rate_requests) + 100
         print(f"API benchmark on database {name}: seeding {members:,} members.", flush=True)
         cast = cast_create(members)
         sql = {
-            "accrual": statements(accrual_calls(cast, 2)),
-            "baseline": statements(baseline_calls(2)),
+            "accrual": _with_transaction_boundaries(
+                statements(accrual_calls(cast, 3, partners=cast.signers[:1])), True
+            ),
+            "baseline": _with_transaction_boundaries(statements(baseline_calls(3)), True),
+            "purchase trigger": _with_transaction_boundaries(
+                statements(trigger_calls(cast, 3)), True
+            ),
+            "activity trigger": _with_transaction_boundaries(
+                statements(activity_calls(cast, 3)), True
+            ),
         }
-        trigger_sql = statements(trigger_calls(cast, 2))
-        outcomes, trigger = measure(url, cast, scale, workers=workers)
+        with gunicorn(url, workers=workers, threads=threads) as server:
+            print(f"gunicorn: {workers} workers x {threads} threads on port {server.port}")
+            totals = saturation(server, cast, scale)
+            fixed = _report(
+                f"accrual, {FIXED_RATE}/s for {scale.rate_seconds:.0f} s",
+                drive(
+                    server,
+                    accrual_calls(cast, scale.fixed_rate_requests, partners=cast.signers),
+                    connections=CONNECTIONS,
+                    cap=scale.rate_seconds + 5,
+                    rate=FIXED_RATE,
+                ),
+            )
+        measured = cast.signers[0]
+        pages = [len(statements([listing_call(measured, size)] * 2)) for size in (10, 500)]
+        listing = []
+        for rows in scale.listing_rows:
+            filler_insert(rows - transaction_rows())
+            db_ms, count = listing_db_ms(measured)
+            listing.append((rows, db_ms, count))
+            print(
+                f"  GET /transactions?page_size=50 with {rows:,} rows: {db_ms:.2f} ms of "
+                f"database time, {count} statements",
+                flush=True,
+            )
+        verdicts = goals_of(totals, fixed, len(sql["accrual"]), (*listing, pages))
     print()
-    print(table(outcomes, sql, scale))
+    print(table(totals, fixed))
     print()
-    print(trigger_lines(outcomes, trigger, trigger_sql))
-    for endpoint in ENDPOINTS:
-        print(f"\nSQL of one {endpoint} request ({len(sql[endpoint])} statements):")
-        for number, statement in enumerate(sql[endpoint], 1):
+    width = max(len(name) for name in verdicts)
+    for name, verdict in verdicts.items():
+        value = f"{verdict.value:.2f}" if isinstance(verdict.value, float) else str(verdict.value)
+        print(
+            f"  {name:<{width}}  {value:>8}  goal {verdict.goal:<8} "
+            f"{'met' if verdict.met else 'MISSED'}"
+        )
+    for endpoint, statements_of in sql.items():
+        print(f"\nSQL of one {endpoint} request ({len(statements_of)} statements):")
+        for number, statement in enumerate(statements_of, 1):
             print(f"  {number:2}. {abbreviated(statement)}")
-    print(f"\nSQL of one purchase trigger ({len(trigger_sql)} statements):")
-    for number, statement in enumerate(trigger_sql, 1):
-        print(f"  {number:2}. {abbreviated(statement)}")
     print(f"\nTotal time (set-up included): {time.perf_counter() - started:.0f} s", flush=True)
     return {
-        "server": {"workers": workers, "worker_class": "sync"},
-        **{
-            name: {endpoint: measured[endpoint].summary() for endpoint in ENDPOINTS}
-            for name, measured in outcomes.items()
-        },
-        "goals": {name: asdict(goal) for name, goal in goals(outcomes).items()},
+        "server": {"workers": workers, "threads": threads},
+        "saturation": {name: o.summary() for name, o in totals.items()},
+        "fixed_rate": fixed.summary(),
+        "goals": {name: asdict(goal) for name, goal in verdicts.items()},
         "statements": sql,
-        "purchase_trigger": {
-            "saturation": trigger.summary(),
-            "goal": asdict(trigger_goal(outcomes, trigger)),
-            "statements": trigger_sql,
-        },
     }
 
 
-def run(quick: bool, *, workers: int = WORKERS) -> dict[str, Any]:
-    """Run the benchmark, print its progress and table, and return its figures.
-
-    It runs in a fresh interpreter (spawned, not forked): it configures Django for its own
-    database and bench.settings, whatever the caller has configured (bench/__main__.py has
-    Django set up for the ledger benchmark's database). The figures: `fixed_rate` and
-    `saturation` each map "accrual" and "baseline" to Outcome.summary() (requests_per_second,
-    p50_ms, p99_ms, failures...); `goals` maps each goal to its figure and verdict (`met`);
-    `statements` holds the SQL of one request of each endpoint; `purchase_trigger` holds the
-    trigger's saturation summary, its goal against the accrual and the SQL of one trigger.
-    """
+def run(quick: bool, *, workers: int = WORKERS, threads: int = THREADS) -> dict[str, Any]:
+    """Run the benchmark in a fresh interpreter (spawned, not forked: it configures Django for
+    its own database and bench.settings, whatever the caller has configured), print its
+    progress and tables, and return its figures."""
     arguments = {
         "quick": quick,
-        "workers": workers,
         "base_url": os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
         "redis_url": os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL,
+        "workers": workers,
+        "threads": threads,
     }
     context = multiprocessing.get_context("spawn")
     with concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
@@ -780,13 +602,12 @@ def main(argv: list[str] | None = None) -> int:
         "--quick",
         action="store_true",
         default=os.environ.get("BENCH_QUICK", "") not in {"", "0"},
-        help="a quarter of the saturation requests and 5 s at the fixed rate, for a smoke run",
+        help="a quarter of the requests and 10,000/100,000 listing rows, for a smoke run",
     )
-    parser.add_argument(
-        "--workers", type=int, default=WORKERS, help=f"gunicorn workers (default {WORKERS})"
-    )
+    parser.add_argument("--workers", type=int, default=WORKERS, help="gunicorn workers")
+    parser.add_argument("--threads", type=int, default=THREADS, help="threads per worker")
     args = parser.parse_args(argv)
-    run(args.quick, workers=args.workers)
+    run(args.quick, workers=args.workers, threads=args.threads)
     return 0
 
 

@@ -286,9 +286,11 @@ def fx_rate_get(
 # Transactions --------------------------------------------------------------------------------
 
 
-def visible_transactions(partner: Partner) -> QuerySet[Transaction]:
-    """Transactions the partner may read: all in currencies it owns, else those it is part of."""
-    return Transaction.objects.filter(
+def visible_to(partner: Partner) -> Q:
+    """The transactions a partner may read: all in currencies it owns, else those it created or
+    whose origin or destination is one of its accounts. For narrowing a set already small (one
+    transaction, one member's); a partner's whole list reads visible_transactions instead."""
+    return (
         Q(loyalty_currency__owner=partner)
         | Q(created_by_partner=partner)
         | Q(origin_account__partner=partner)
@@ -306,12 +308,44 @@ TRANSACTION_RELATED = (
 )
 
 
+class VisibleTransactions:
+    """Every transaction a partner may read (visible_to), newest first, for paging: `count()`
+    and slices, as Django's Paginator takes them.
+
+    It is a union of four indexed lookups (by currency, creator, origin account, destination
+    account), each narrowed by `base` (the list's filters): counting it and ordering a page of
+    it cost what the partner sees, not the size of the ledger, as an OR across joins would. A
+    page is read in two steps: the page's ids from the union, then those rows with what the
+    contract's Transaction shape needs (TRANSACTION_RELATED).
+    """
+
+    def __init__(self, partner: Partner, base: QuerySet[Transaction] | None = None):
+        base = (Transaction.objects.all() if base is None else base).order_by()
+        owned = list(LoyaltyCurrency.objects.filter(owner=partner).values_list("pk", flat=True))
+        accounts = list(Account.objects.filter(partner=partner).values_list("pk", flat=True))
+        branches = [
+            base.filter(loyalty_currency__in=owned),
+            base.filter(created_by_partner=partner),
+            base.filter(origin_account__in=accounts),
+            base.filter(destination_account__in=accounts),
+        ]
+        first, *others = (branch.values("pk", "created_at") for branch in branches)
+        self._ids = first.union(*others)
+
+    def count(self) -> int:
+        return self._ids.count()
+
+    def __getitem__(self, page: slice) -> list[Transaction]:
+        ids = [row["pk"] for row in self._ids.order_by("-created_at", "-pk")[page]]
+        rows = Transaction.objects.select_related(*TRANSACTION_RELATED).in_bulk(ids)
+        return [rows[pk] for pk in ids]
+
+
 def visible_transaction_get(*, partner: Partner, public_id: str) -> Transaction:
     """One transaction the partner may read, with what its shape needs; 404 otherwise."""
     tx = (
-        visible_transactions(partner)
-        .select_related(*TRANSACTION_RELATED)
-        .filter(public_id=public_id)
+        Transaction.objects.select_related(*TRANSACTION_RELATED)
+        .filter(visible_to(partner), public_id=public_id)
         .first()
     )
     if tx is None:

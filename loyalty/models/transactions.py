@@ -120,11 +120,18 @@ class Transaction(models.Model):
         max_length=32, choices=StatusMessageCode.choices, null=True, blank=True
     )
     amount = models.BigIntegerField()
+    # Indexed by transaction_origin_idx and transaction_destination_idx (account first).
     origin_account = models.ForeignKey(
-        "loyalty.Account", on_delete=models.PROTECT, related_name="outgoing_transactions"
+        "loyalty.Account",
+        on_delete=models.PROTECT,
+        related_name="outgoing_transactions",
+        db_index=False,
     )
     destination_account = models.ForeignKey(
-        "loyalty.Account", on_delete=models.PROTECT, related_name="incoming_transactions"
+        "loyalty.Account",
+        on_delete=models.PROTECT,
+        related_name="incoming_transactions",
+        db_index=False,
     )
     bonus = models.BooleanField(default=False)
     external_reference = models.CharField(max_length=255, blank=True)
@@ -141,6 +148,7 @@ class Transaction(models.Model):
         blank=True,
         related_name="reversals",
         help_text="For a reversal: the transaction it reverses.",
+        db_index=False,  # transaction_reverses_idx, partial
     )
     release_date = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
@@ -158,11 +166,14 @@ class Transaction(models.Model):
         null=True,
         blank=True,
         related_name="created_transactions",
+        db_index=False,  # transaction_by_user_idx, partial
     )
 
     objects = TransactionQuerySet.as_manager()
 
     class Meta:
+        # Every row is written once and updated once or twice (status), so each index costs on
+        # both: the indexes are the lookups the API, the admin and the sweep need, no more.
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="transaction_amount_positive"),
@@ -201,6 +212,18 @@ class Transaction(models.Model):
                 fields=["destination_account", "-created_at"], name="transaction_destination_idx"
             ),
             models.Index(fields=["external_reference"], name="transaction_ext_ref_idx"),
+            # Partial: only the few rows that have one are indexed, so the release sweep's
+            # UPDATE of every pending row does not write to these.
+            models.Index(
+                fields=["reverses"],
+                condition=Q(reverses__isnull=False),
+                name="transaction_reverses_idx",
+            ),
+            models.Index(
+                fields=["created_by_user"],
+                condition=Q(created_by_user__isnull=False),
+                name="transaction_by_user_idx",
+            ),
         ]
 
     def __str__(self) -> str:

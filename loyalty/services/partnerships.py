@@ -5,7 +5,7 @@
 - A partner with an enabled partnership of a type acts as that type allows (issuing: accrue the
   currency from its own account; any type: look members up and read their transactions).
 - A partner sees only the transactions it created or whose origin or destination it owns
-  (loyalty.selectors.visible_transactions), and changes a pending one only if it created it or
+  (loyalty.selectors.visible_to), and changes a pending one only if it created it or
   owns its origin.
 
 Services call these before they look anything up that the caller may not know exists, so a

@@ -26,8 +26,8 @@ from loyalty.selectors import (
     account_resolve,
     member_account_get,
     member_get,
+    visible_to,
     visible_transaction_get,
-    visible_transactions,
 )
 from loyalty.services.partnerships import (
     is_owner,
@@ -154,4 +154,4 @@ def member_transactions(
     the currency before the member is looked for."""
     require_partnership(partner, loyalty_currency)
     found = member_get(loyalty_currency=loyalty_currency, identifiers=member)
-    return visible_transactions(partner).for_member(found)
+    return Transaction.objects.for_member(found).filter(visible_to(partner))

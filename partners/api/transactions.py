@@ -18,9 +18,9 @@ from loyalty.models import (
 )
 from loyalty.selectors import (
     TRANSACTION_RELATED,
+    VisibleTransactions,
     currency_get,
     visible_transaction_get,
-    visible_transactions,
 )
 from loyalty.services import transactions as services
 from partners.api.exceptions import ERROR_RESPONSES
@@ -202,17 +202,14 @@ class TransactionListMixin:
     filterset_class = TransactionFilter
     serializer_class = TransactionSerializer
 
-    def listing(self, queryset):
-        queryset = self.filter_queryset(
-            queryset.select_related(*TRANSACTION_RELATED).order_by("-created_at", "-id")
-        )
-        page = self.paginate_queryset(queryset)
+    def listing(self, transactions):
+        """A page of `transactions` (a queryset or VisibleTransactions), newest first."""
+        page = self.paginate_queryset(transactions)
         return self.get_paginated_response(TransactionSerializer(page, many=True).data)
 
 
 class TransactionsView(TransactionListMixin, PartnerAPIView):
-    def get_queryset(self):
-        return visible_transactions(self.partner)
+    queryset = Transaction.objects.none()  # names the model for the schema and the filters
 
     @extend_schema(
         operation_id="Transactions_listAllTransactions",
@@ -221,7 +218,8 @@ class TransactionsView(TransactionListMixin, PartnerAPIView):
         responses={200: TransactionSerializer(many=True), **ERROR_RESPONSES},
     )
     def get(self, request):
-        return self.listing(self.get_queryset())
+        filters = self.filter_queryset(Transaction.objects.all())
+        return self.listing(VisibleTransactions(self.partner, filters))
 
     @extend_schema(
         operation_id="Transactions_createTransaction",
@@ -255,11 +253,14 @@ class MemberTransactionsView(TransactionListMixin, PartnerAPIView):
     )
     def post(self, request):
         data = self.validated(TransactionMemberListRequest)
+        transactions = services.member_transactions(
+            partner=self.partner,
+            loyalty_currency=currency_get(code=data["loyalty_currency"]),
+            member=data["member"],
+        )
         return self.listing(
-            services.member_transactions(
-                partner=self.partner,
-                loyalty_currency=currency_get(code=data["loyalty_currency"]),
-                member=data["member"],
+            self.filter_queryset(
+                transactions.select_related(*TRANSACTION_RELATED).order_by("-created_at", "-id")
             )
         )
 

@@ -45,7 +45,7 @@ def test_server_error_is_json_without_traceback(issuer_client, monkeypatch):
     def explode(*args, **kwargs):
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr(transactions.TransactionsView, "get_queryset", explode)
+    monkeypatch.setattr(transactions, "VisibleTransactions", explode)
     issuer_client.client.raise_request_exception = False
     response = issuer_client.get("/transactions")
     assert response.status_code == 500
