@@ -10,6 +10,7 @@ from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from django.templatetags.static import static
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -30,6 +31,10 @@ VAR_DIR = Path(env.str("VAR_DIR", default=str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 INSTALLED_APPS = [
+    # django-unfold restyles the admin (its apps come before django.contrib.admin, whose
+    # templates they override); loyalty.admin.site configures it.
+    "unfold",
+    "unfold.contrib.filters",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -158,6 +163,8 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+# Staff read every time as "2026-12-01 19:56:03 UTC" and type ISO dates (loyalty/formats/en).
+FORMAT_MODULE_PATH = ["loyalty.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
@@ -212,6 +219,25 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_MINUTES", default=15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/lockout.html"
+
+# The staff admin's look (django-unfold): navigation grouped by job, the start page and the
+# favicon are defined in loyalty.admin.navigation and loyalty.admin.dashboard.
+UNFOLD = {
+    "SITE_TITLE": "Loyalty back office",
+    "SITE_HEADER": "Loyalty back office",
+    "SITE_SUBHEADER": "Programme administration",
+    "SITE_SYMBOL": "loyalty",
+    "SITE_URL": "/admin/",
+    "SITE_FAVICONS": [{"rel": "icon", "type": "image/x-icon", "href": "/favicon.ico"}],
+    "SHOW_VIEW_ON_SITE": False,
+    "DASHBOARD_CALLBACK": "loyalty.admin.dashboard.dashboard_context",
+    "SIDEBAR": {
+        "show_search": True,
+        "show_all_applications": True,
+        "navigation": "loyalty.admin.navigation.sidebar_navigation",
+    },
+    "STYLES": [lambda request: static("loyalty/admin.css")],
+}
 
 # Partner API secrets are encrypted at rest with these Fernet keys (comma-separated, the newest
 # first: it encrypts, all of them decrypt; `manage.py reencrypt_secrets` moves every secret to the

@@ -5,16 +5,18 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from loyalty.favicon import favicon_view
 from loyalty.health import health_view
 
 admin.site.site_header = "Loyalty back office"
 admin.site.site_title = "Loyalty back office"
-admin.site.index_title = "Programme administration"
+admin.site.index_title = "Start"
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
     path("admin/", admin.site.urls),
     path("health/", health_view, name="health"),
+    path("favicon.ico", favicon_view, name="favicon"),
     path("public/v3.0", RedirectView.as_view(url="/public/v3.0/", permanent=False)),
     path("public/v3.0/", include("partners.api.urls")),
 ]

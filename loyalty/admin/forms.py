@@ -7,7 +7,7 @@ admins), never through ModelForm.save() for anything that creates accounts or mo
 from django import forms
 from django.db.models import QuerySet
 
-from loyalty.models import Account, Member, MemberType, Tier
+from loyalty.models import Account, Member, MemberType, ReasonCode, Tier
 from loyalty.services.members import COMPANY_FIELDS, INDIVIDUAL_FIELDS
 
 BIGINT_MAX = 2**63 - 1
@@ -164,6 +164,11 @@ class BalanceAdjustmentForm(forms.Form):
         min_value=1,
         max_value=BIGINT_MAX,
         help_text="A whole number of units, e.g. 500.",
+    )
+    reason_code = forms.ChoiceField(
+        label="Reason code",
+        choices=[("", "Choose the kind of correction…"), *ReasonCode.choices],
+        help_text="The contract's reason code, which partners see on the transaction.",
     )
     reason = forms.CharField(
         max_length=255,

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
+from loyalty.admin.base import ModelAdmin
 from loyalty.models import FxRate
 from loyalty.services.fx import CSV_COLUMNS, fx_rates_import_csv
 
@@ -27,7 +28,7 @@ class FxRateImportForm(forms.Form):
 
 
 @admin.register(FxRate)
-class FxRateAdmin(admin.ModelAdmin):
+class FxRateAdmin(ModelAdmin):
     """The changelist template (admin/loyalty/fxrate/change_list.html) adds the import button."""
 
     list_display = ("date", "base", "quote", "rate", "source", "created_at")

@@ -18,7 +18,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from loyalty.admin.base import ReadOnlyAdmin
+from loyalty.admin.base import ModelAdmin, ReadOnlyAdmin, TabularInline
 from loyalty.admin.display import EMPTY, units
 from loyalty.admin.forms import TierChoiceField
 from loyalty.admin.rule_simulation import (
@@ -148,7 +148,7 @@ class TierMultiplierFormSet(forms.BaseInlineFormSet):
                 form.add_error("tier", "Choose a tier of the rule's loyalty currency.")
 
 
-class MetadataMatchInline(admin.TabularInline):
+class MetadataMatchInline(TabularInline):
     model = PurchaseRuleMetadataMatch
     extra = 1
     verbose_name = "metadata match"
@@ -158,7 +158,7 @@ class MetadataMatchInline(admin.TabularInline):
     )
 
 
-class TierMultiplierInline(admin.TabularInline):
+class TierMultiplierInline(TabularInline):
     model = PurchaseRuleTierMultiplier
     formset = TierMultiplierFormSet
     extra = 1
@@ -244,7 +244,7 @@ class SimulationAdminMixin:
 
 
 @admin.register(PurchaseRule)
-class PurchaseRuleAdmin(SimulationAdminMixin, admin.ModelAdmin):
+class PurchaseRuleAdmin(SimulationAdminMixin, ModelAdmin):
     form = PurchaseRuleForm
     inlines = [MetadataMatchInline, TierMultiplierInline]
     list_display = [
@@ -361,7 +361,7 @@ def validity_text(rule: PurchaseRule | ActivityRule) -> str:
 
 
 @admin.register(ActivityRule)
-class ActivityRuleAdmin(SimulationAdminMixin, admin.ModelAdmin):
+class ActivityRuleAdmin(SimulationAdminMixin, ModelAdmin):
     form = ActivityRuleForm
     list_display = [
         "name",

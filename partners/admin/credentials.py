@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from loyalty.admin.base import ReadOnlyInline
+from loyalty.admin.base import ModelAdmin, ReadOnlyInline
 from loyalty.admin.partners import PartnerAdmin
 from loyalty.models import Partner
 from partners.errors import TooManyActiveCredentials
@@ -33,7 +33,7 @@ class CredentialCreateForm(forms.Form):
 
 
 @admin.register(PartnerCredential)
-class PartnerCredentialAdmin(admin.ModelAdmin):
+class PartnerCredentialAdmin(ModelAdmin):
     """Lists credentials without their secrets; the add page creates one and shows it once."""
 
     list_display = [

@@ -126,8 +126,8 @@ def test_reverse_of_spent_units_is_refused_and_changes_nothing(
     assert tx.status == TransactionStatus.COMPLETED
     assert balances(member_acc) == (40, 0)
     assert messages_of(response) == [
-        f"{tx.public_id} was not reversed: Account {member_acc.public_id} does not hold 100 "
-        "units to spend.",
+        f"{tx.public_id} was not reversed: {tx.destination_account.member.display_name} has 40 "
+        f"{tx.loyalty_currency.name}; a reversal of 100 would overdraw the balance.",
         "No transaction was reversed.",
     ]
     ledger_balances()
