@@ -187,10 +187,10 @@ class TransactionAdmin(ReadOnlyAdmin):
         side = member_side(obj)
         tone = "amount-in" if side.incoming else "amount-out"
         return format_html(
-            '<span class="{} whitespace-nowrap">{} <small>{}</small></span>',
+            '<span class="{} whitespace-nowrap" title="{}">{}</span>',
             tone,
-            side.signed_amount,
             obj.loyalty_currency.code,
+            side.signed_amount,
         )
 
     @admin.display(description="Reason")
@@ -308,11 +308,8 @@ class TransactionAdmin(ReadOnlyAdmin):
     def get_actions_detail(self, request: HttpRequest, object_id) -> list:
         """Only the buttons that can work: release and cancel on a pending transaction, reverse
         on a completed one."""
-        status = (
-            Transaction.objects.filter(pk=unquote(str(object_id)))
-            .values_list("status", flat=True)
-            .first()
-        )
+        tx = self.get_object(request, unquote(str(object_id)))
+        status = tx.status if tx else None
         applicable = {
             TransactionStatus.PENDING: {"release_one", "cancel_one"},
             TransactionStatus.COMPLETED: {"reverse_one"},
@@ -391,7 +388,7 @@ class TransactionAdmin(ReadOnlyAdmin):
     ) -> HttpResponse:
         """A confirmation page (GET) for one ledger operation, which a POST carries out; back on
         the transaction's page, the banner says what happened and links any new transaction."""
-        tx = self.get_queryset(request).filter(pk=unquote(object_id)).first()
+        tx = self.get_object(request, unquote(object_id))
         if tx is None:
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
         page = admin_url(tx)
