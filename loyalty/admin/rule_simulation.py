@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 from django.contrib.admin import widgets
 from django.utils import timezone
 
@@ -47,7 +48,8 @@ class _WhoAndWhenForm(forms.Form):
     at = forms.SplitDateTimeField(
         label="Date and time",
         widget=widgets.AdminSplitDateTime,
-        help_text="When the request happens, in the admin's time zone.",
+        help_text=f"When the request happens, in {settings.TIME_ZONE} (the site's time zone; "
+        "each rule's own time zone decides its days and hours).",
     )
 
     def clean(self) -> dict:

@@ -235,6 +235,7 @@ class SimulationAdminMixin:
             "adminform": helpers.AdminForm(form, [(None, {"fields": self.simulation_fields})], {}),
             "media": self.media + form.media,
             "simulation": simulation,
+            "time_zone": timezone.get_current_timezone_name(),
         }
         template = f"admin/{self.opts.app_label}/{self.opts.model_name}/simulate.html"
         return TemplateResponse(request, template, context)
@@ -348,12 +349,13 @@ class PurchaseRuleAdmin(SimulationAdminMixin, ModelAdmin):
 
 
 def validity_text(rule: PurchaseRule | ActivityRule) -> str:
-    """`from 2026-11-01 to 2026-12-01` in the admin's time zone; `always` without bounds."""
+    """`from 2026-11-01 00:00 UTC until 2026-12-01 00:00 UTC` (the site's time zone, named);
+    `always` without bounds."""
     bounds = []
     if rule.valid_from:
-        bounds.append(f"from {timezone.localtime(rule.valid_from):%Y-%m-%d %H:%M}")
+        bounds.append(f"from {timezone.localtime(rule.valid_from):%Y-%m-%d %H:%M %Z}")
     if rule.valid_to:
-        bounds.append(f"until {timezone.localtime(rule.valid_to):%Y-%m-%d %H:%M}")
+        bounds.append(f"until {timezone.localtime(rule.valid_to):%Y-%m-%d %H:%M %Z}")
     return " ".join(bounds) or "always"
 
 
