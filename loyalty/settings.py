@@ -272,19 +272,9 @@ REST_FRAMEWORK = {
 # served from local static files. Paths are the contract's, relative to the server URL.
 SPECTACULAR_SETTINGS = {
     "TITLE": "Loyalty back office partner API",
-    "DESCRIPTION": (
-        "Wire-compatible with Currency Alliance API 3.0. Every request is signed: "
-        "`Authorization: Credential=<public key>, Signature=<hex HMAC-SHA256>`, keyed with the "
-        "secret key, over the raw body for POST and PATCH, or the query string without its `?` "
-        "for GET (the empty string when there is none). POST and PATCH accept an "
-        "`Idempotency-Key` (1-255 characters, kept 8 hours): a repeat gets the original status "
-        "and body with `Idempotency-Repeated: true`, and a repeat while the first is still "
-        "running gets 409. Every error has the GenericError shape. Stricter signing (opt-in, "
-        "per credential, switched on by the programme's staff): send `Signature-Timestamp: "
-        "<Unix seconds>` and sign `<METHOD>\\n<path>\\n<timestamp>\\n` followed by the body "
-        "(or the query string of a GET); a request more than 5 minutes from the server's time "
-        "is refused with 401, so a captured signature cannot be replayed elsewhere or later."
-    ),
+    # The guide (signing with a worked example, idempotency, errors) replaces this description
+    # (partners.api.schema.api_guide).
+    "DESCRIPTION": "Wire-compatible with Currency Alliance API 3.0.",
     "VERSION": "3.0",
     "SERVERS": [{"url": "/public/v3.0"}],
     "SCHEMA_PATH_PREFIX": r"/public/v3\.0",
@@ -307,6 +297,8 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "partners.api.schema.document_idempotency",
         "partners.api.schema.contract_component_names",
+        "partners.api.schema.document_fields",
+        "partners.api.schema.api_guide",
     ],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
