@@ -154,6 +154,7 @@ def activity_rules_trigger(
     activity_ids: Sequence[str],
     release_date: dt.datetime | None = None,
     cohort: Cohort | None = None,
+    at: dt.datetime | None = None,
     **details: Any,
 ) -> ActivityRuleRun:
     """Pay every rule that fires: one accrual per rule, and the RuleAward its limits count.
@@ -163,6 +164,8 @@ def activity_rules_trigger(
     rule rewards fires nothing. `details` are the transactions' descriptive fields (metadata,
     external_reference, loyalty_system_data). Either every fired rule is paid or none is.
     With a `cohort`, its rules run and the points come from the cohort's own default account.
+    `at` is when the activity happened: now for the partner API, earlier only to record history
+    (the demo data).
     """
     member = _member_get(
         partner=partner, loyalty_currency=loyalty_currency, identifiers=member_identifiers
@@ -174,7 +177,7 @@ def activity_rules_trigger(
     with db_transaction.atomic():
         # The lock that makes limits hold: see the module docstring.
         Member.objects.select_for_update().filter(pk=member.pk).get()
-        at = timezone.now()
+        at = at or timezone.now()
         run = _evaluate(
             loyalty_currency=loyalty_currency,
             member=member,
@@ -228,6 +231,7 @@ def _pay(
         "sub_type": TransactionSubType.ACTIVITY_RULE,
         "created_by_partner": partner,
         "now": at,
+        "created_at": at,
         "reason": rule.reason,
         "related_data": {
             "type": "activity_rule",
