@@ -167,9 +167,12 @@ class TransactionAdmin(ReadOnlyAdmin):
             member = Member.objects.filter(public_id=public_id).first()
         if member is not None:
             name = member.display_name or member.membership_id
+            heading = f"Transactions of {name} ({member.membership_id})"
             extra_context = {
                 **(extra_context or {}),
-                "title": f"Transactions of {name} ({member.membership_id})",
+                "title": heading,
+                "member_heading": heading,
+                "member_url": admin_url(member),
             }
         return super().changelist_view(request, extra_context)
 

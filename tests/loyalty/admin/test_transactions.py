@@ -285,7 +285,8 @@ def test_the_list_reads_from_the_members_side(admin_client, member, member_acc, 
     response = admin_client.get(url("transaction_changelist"), {"member": member.public_id})
 
     page = response.content.decode()
-    assert f"Transactions of {member.display_name} ({member.membership_id})" in page
+    heading = f"Transactions of {member.display_name} ({member.membership_id})"
+    assert '<h1 id="member-heading"' in page and heading in page.split("member-heading")[1]
     assert [tx.pk for tx in response.context["cl"].result_list] == [
         reversal.pk,
         spent.pk,
