@@ -40,7 +40,7 @@ from loyalty.admin.filters import (
 from loyalty.admin.forms import ReversalForm
 from loyalty.admin.permissions import can_operate_ledger
 from loyalty.errors import LedgerError
-from loyalty.models import Account, Member, Transaction, TransactionStatus
+from loyalty.models import Account, Member, ReasonCode, Transaction, TransactionStatus
 
 _RELATED = [
     "loyalty_currency",
@@ -94,7 +94,14 @@ class TransactionAdmin(ReadOnlyAdmin):
     actions_detail = ["release_one", "cancel_one", "reverse_one"]
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER  # counts per filter choice over the whole ledger
-    readonly_fields = ["what", "amount_display", "origin", "destination", "reversals"]
+    readonly_fields = [
+        "what",
+        "amount_display",
+        "origin",
+        "destination",
+        "reversals",
+        "reason_code_label",
+    ]
     fieldsets = [
         (
             "Transaction",
@@ -117,7 +124,7 @@ class TransactionAdmin(ReadOnlyAdmin):
             "Why and by whom",
             {
                 "fields": [
-                    ("reason", "reason_code"),
+                    ("reason", "reason_code_label"),
                     "external_reference",
                     "reverses",
                     "reversals",
@@ -195,6 +202,14 @@ class TransactionAdmin(ReadOnlyAdmin):
             obj.loyalty_currency.code,
             side.signed_amount,
         )
+
+    @admin.display(description="Reason code")
+    def reason_code_label(self, obj: Transaction) -> str:
+        """The contract's code with its label: "customer_service_issue (Customer service issue)"."""
+        if not obj.reason_code:
+            return EMPTY
+        label = dict(ReasonCode.choices).get(obj.reason_code)
+        return f"{obj.reason_code} ({label})" if label else obj.reason_code
 
     @admin.display(description="Reason")
     def reason_short(self, obj: Transaction) -> str:
