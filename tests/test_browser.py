@@ -14,6 +14,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connections
 
+from loyalty.admin.navigation import NAVIGATION, entry_url
 from loyalty.models import Member, Transaction, TransactionStatus, TransactionType
 
 CHROMIUM = "/usr/bin/chromium"
@@ -143,3 +144,12 @@ def test_a_support_agent_finds_credits_and_reverses(live_server, browser):
     shot(page, "api-docs")
     for name in ("front-page", "member", "transactions", "transaction", "api-docs"):
         assert (SCREENSHOTS / f"{name}.png").stat().st_size > 10_000, name
+
+    # Every list of the navigation fits the laptop's screen too.
+    lists = {entry_url(entry).split("?")[0] for _, entries in NAVIGATION for entry in entries}
+    too_wide = []
+    for path in sorted(lists):
+        page.goto(f"{live_server.url}{path}")
+        if not no_sideways_scrolling(page):
+            too_wide.append(path)
+    assert too_wide == []

@@ -7,7 +7,7 @@ Refusals name the member and the numbers ("Mateo Garcia has 1,500 Example Points
 from django.contrib.auth.models import AbstractBaseUser
 
 from loyalty import ledger
-from loyalty.errors import InsufficientFunds, ReasonRequired
+from loyalty.errors import InactiveAccountOwner, InsufficientFunds, ReasonRequired
 from loyalty.models import (
     Account,
     Member,
@@ -28,16 +28,21 @@ def member_manual_credit(
     reason_code: str = ReasonCode.CUSTOMER_SERVICE_ISSUE,
 ) -> Transaction:
     """Issue `amount` units from the currency's mint to the member (type accrual)."""
-    return ledger.post(
-        origin=mint_account(loyalty_currency=member.loyalty_currency),
-        destination=member_account(member=member),
-        amount=amount,
-        type=TransactionType.ACCRUAL,
-        sub_type=TransactionSubType.ADJUSTMENT_INCREASE,
-        reason=_required(reason),
-        reason_code=_reason_code(reason_code),
-        created_by_user=user,
-    )
+    try:
+        return ledger.post(
+            origin=mint_account(loyalty_currency=member.loyalty_currency),
+            destination=member_account(member=member),
+            amount=amount,
+            type=TransactionType.ACCRUAL,
+            sub_type=TransactionSubType.ADJUSTMENT_INCREASE,
+            reason=_required(reason),
+            reason_code=_reason_code(reason_code),
+            created_by_user=user,
+        )
+    except InactiveAccountOwner as exc:
+        if exc.field != "member":
+            raise
+        raise _inactive(member, exc) from exc
 
 
 def member_manual_debit(
@@ -65,6 +70,20 @@ def member_manual_debit(
         raise InsufficientFunds(
             overdraw_message(account=account, amount=amount, what="a debit"), field=exc.field
         ) from exc
+    except InactiveAccountOwner as exc:
+        if exc.field != "member":
+            raise
+        raise _inactive(member, exc) from exc
+
+
+def _inactive(member: Member, exc: InactiveAccountOwner) -> InactiveAccountOwner:
+    """The member's own status stops it (the currency owner's would be the ledger's message)."""
+    name = member.display_name or member.membership_id
+    return InactiveAccountOwner(
+        f"{name} is {member.status}: only active members receive or spend points. Change "
+        "their status first if this is a mistake.",
+        field=exc.field,
+    )
 
 
 def overdraw_message(*, account: Account, amount: int, what: str) -> str:

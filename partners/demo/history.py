@@ -46,8 +46,9 @@ class Habit:
 
 HABITS = (
     Habit("frequent flyer", (4, 5), (0, 1), 1),
-    Habit("hotel regular", (0, 1), (2, 3), 3),
-    Habit("occasional", (0, 0), (0, 1), 6),
+    Habit("new or dormant", (0, 0), (0, 0), 1),
+    Habit("hotel regular", (0, 1), (1, 3), 3),
+    Habit("occasional", (0, 0), (0, 1), 5),
 )
 
 

@@ -170,7 +170,7 @@ def test_running_again_creates_no_duplicates_and_tops_up_due_transactions(ledger
     ledger_balances()
 
 
-def test_json_output(ledger_balances):
+def test_json_output_and_its_keys_sign_api_requests(ledger_balances):
     payload = json.loads(seed_demo("--json"))
 
     assert set(payload) >= {"admin", "loyalty_currency", "currency_owner", "partners", "members"}
@@ -195,11 +195,8 @@ def test_json_output(ledger_balances):
     )
     ledger_balances()
 
-
-def test_json_keys_sign_api_requests():
-    """The printed keys work: each demo partner reads the API, the owner creates a member; on
-    an existing demo, --json prints the same keys and adds no transaction."""
-    payload = json.loads(seed_demo("--json"))
+    # The printed keys work: each demo partner reads the API, the owner creates a member; on
+    # an existing demo, --json prints the same keys and adds no transaction.
     transactions = Transaction.objects.count()
     assert payload == json.loads(seed_demo("--json"))  # the same keys on every run
     assert Transaction.objects.count() == transactions

@@ -94,7 +94,11 @@ def test_adjustment_of_a_blocked_member_is_refused(admin_client, member, member_
         {"direction": "credit", "amount": "10", "reason": "x", **CODE},
     )
     assert response.status_code == 200
-    assert "is blocked" in response.context["form"].non_field_errors()[0]
+    assert (
+        response.context["form"]
+        .non_field_errors()[0]
+        .startswith(f"{member.display_name} is blocked: only active members")
+    )
     assert not Transaction.objects.exists()
 
 
