@@ -7,6 +7,7 @@ admins), never through ModelForm.save() for anything that creates accounts or mo
 from django import forms
 from django.db.models import QuerySet
 
+from loyalty.admin.widgets import UnfoldForm
 from loyalty.models import Account, Member, MemberType, ReasonCode, Tier
 from loyalty.services.members import COMPANY_FIELDS, INDIVIDUAL_FIELDS
 
@@ -147,7 +148,7 @@ class PartnerAccountForm(forms.ModelForm):
         return limit
 
 
-class BalanceAdjustmentForm(forms.Form):
+class BalanceAdjustmentForm(UnfoldForm):
     """A staff credit or debit of a member's balance."""
 
     CREDIT = "credit"
@@ -177,7 +178,7 @@ class BalanceAdjustmentForm(forms.Form):
     )
 
 
-class ReversalForm(forms.Form):
+class ReversalForm(UnfoldForm):
     """Why the selected transactions are being reversed."""
 
     reason = forms.CharField(

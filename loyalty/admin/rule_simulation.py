@@ -15,6 +15,7 @@ from django.conf import settings
 from django.contrib.admin import widgets
 from django.utils import timezone
 
+from loyalty.admin.widgets import UnfoldForm
 from loyalty.models import ActivityRule, LoyaltyCurrency, Member, PurchaseRule, Tier
 from loyalty.models.currencies import iso4217
 from loyalty.rules import loading
@@ -30,7 +31,7 @@ def split_tags(text: str) -> list[str]:
 # Forms --------------------------------------------------------------------------------------
 
 
-class _WhoAndWhenForm(forms.Form):
+class _WhoAndWhenForm(UnfoldForm):
     """The member (or just a tier) and the instant of the simulated request."""
 
     loyalty_currency = forms.ModelChoiceField(

@@ -22,6 +22,7 @@ from django.views.decorators.cache import never_cache
 
 from loyalty.admin.base import ModelAdmin, ReadOnlyInline
 from loyalty.admin.partners import PartnerAdmin
+from loyalty.admin.widgets import UnfoldForm
 from loyalty.models import Partner
 from partners.errors import TooManyActiveCredentials
 from partners.models import CredentialStatus, PartnerCredential
@@ -31,7 +32,7 @@ from partners.services.credentials import credential_create, credential_revoke
 JUST_CREATED = "partners.credential_just_created"
 
 
-class CredentialCreateForm(forms.Form):
+class CredentialCreateForm(UnfoldForm):
     partner = forms.ModelChoiceField(queryset=Partner.objects.order_by("company_name"))
     label = forms.CharField(
         max_length=100, required=False, help_text="e.g. production, rotation 2027"

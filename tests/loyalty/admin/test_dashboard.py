@@ -1,5 +1,7 @@
 """The front page (loyalty.admin.dashboard): find a member, counts, shortcuts, latest activity."""
 
+import re
+
 from django.contrib.auth.models import User
 
 from loyalty import ledger
@@ -32,3 +34,12 @@ def test_staff_who_may_not_see_members_get_the_plain_app_list(db, client):
     response = client.get("/admin/")
     assert response.status_code == 200
     assert "counts" not in response.context
+
+
+def test_the_admin_loads_nothing_from_elsewhere(admin_client):
+    """Fonts, icons, scripts and styles are the admin's own static files: the back office works
+    offline and tells no third party who uses it."""
+    html = admin_client.get("/admin/").content.decode()
+    assets = re.findall(r'(?:src|href)="([^"#]+)"', html)
+    assert assets
+    assert [asset for asset in assets if "//" in asset] == []
