@@ -61,8 +61,10 @@ def browser(tmp_path, monkeypatch):
             connections.close_all()
 
 
-def shot(page, name: str) -> None:
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+def shot(page, name: str, *, full_page: bool = True) -> None:
+    """A screenshot for a person to look at; long lists and the docs only as the screen shows
+    them (the first screenful says what the page looks like, and a full one costs seconds)."""
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
 
 
 def no_sideways_scrolling(page) -> bool:
@@ -133,7 +135,7 @@ def test_a_support_agent_finds_credits_and_reverses(live_server, browser):
     assert no_sideways_scrolling(page)
     page.goto(f"{live_server.url}/admin/loyalty/transaction/")
     assert no_sideways_scrolling(page)
-    shot(page, "transactions")
+    shot(page, "transactions", full_page=False)
 
     # Back to the front page, and the partner's docs.
     page.goto(f"{live_server.url}/admin/")
@@ -141,7 +143,7 @@ def test_a_support_agent_finds_credits_and_reverses(live_server, browser):
     assert page.get_by_text(f"Reversal of {credit.public_id}").count() == 1
     page.goto(f"{live_server.url}/public/v3.0/docs/")
     page.get_by_text("Signing requests").first.wait_for()
-    shot(page, "api-docs")
+    shot(page, "api-docs", full_page=False)
     for name in ("front-page", "member", "transactions", "transaction", "api-docs"):
         assert (SCREENSHOTS / f"{name}.png").stat().st_size > 10_000, name
 
