@@ -21,15 +21,14 @@ install: ## Install uv if missing, then the locked dependencies into .venv
 		|| python3 -m pip install --quiet uv
 	$(UV) sync --frozen --compile-bytecode
 
-# `make run` is the development server: DEBUG on, the development keys allowed.
+# `make run` is the development server: DEBUG on, the development keys allowed. run_dev is the
+# parent of the web server and the worker: one Ctrl-C or SIGTERM stops them all.
+PORT ?= 8000
 run: export DEBUG ?= true
-run: install ## Migrate, seed demo data, serve admin + API on :8000 with the Celery worker and scheduler
+run: install ## Migrate, seed demo data, serve admin + API on :$(PORT) with the Celery worker and scheduler
 	$(UV) run python manage.py migrate --noinput
 	$(UV) run python manage.py seed_demo
-	@echo "Admin: http://127.0.0.1:8000/admin/   API: http://127.0.0.1:8000/public/v3.0/   (Ctrl-C stops)"
-	@trap 'kill 0' EXIT; \
-	$(UV) run celery -A loyalty worker --beat --loglevel=INFO --concurrency=2 & \
-	$(UV) run python manage.py runserver 127.0.0.1:8000
+	@exec $(UV) run python manage.py run_dev --port $(PORT)
 
 serve: install ## Production: migrate, collect static files, serve with gunicorn (see README)
 	$(UV) run python manage.py migrate --noinput

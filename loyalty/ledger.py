@@ -12,6 +12,11 @@ database transaction:
 - amend:   edit a pending transaction (amount, release date, details); units move to match.
 - release_due: the sweep that releases every due pending transaction, in batches.
 
+A transaction's `created_at` is the moment it is recorded. `post` and `hold` take an explicit
+`created_at` only to record history that happened earlier (the demo data's months of activity,
+an import): the balances move now either way, and `now` still decides completed_at and the
+release-date check.
+
 Overdraft is refused by the database, not by a Python read: a debit is a conditional
 `UPDATE ... WHERE balance - amount >= -credit_limit`, which PostgreSQL re-checks on the newest row
 version after waiting for a concurrent writer, and a CHECK constraint backs it.
@@ -88,6 +93,7 @@ def post(
     created_by_partner: Partner | None = None,
     created_by_user: AbstractBaseUser | None = None,
     now: dt.datetime | None = None,
+    created_at: dt.datetime | None = None,
     **details: Any,
 ) -> Transaction:
     """Move `amount` units now; the transaction is `completed`.
@@ -108,6 +114,7 @@ def post(
         created_by_partner=created_by_partner,
         created_by_user=created_by_user,
         details=details,
+        created_at=created_at,
     )
 
 
@@ -122,6 +129,7 @@ def hold(
     created_by_partner: Partner | None = None,
     created_by_user: AbstractBaseUser | None = None,
     now: dt.datetime | None = None,
+    created_at: dt.datetime | None = None,
     **details: Any,
 ) -> Transaction:
     """Move `amount` units out of the origin now, pending in the destination until release_date.
@@ -147,6 +155,7 @@ def hold(
             "status_message": "The release date has not been reached yet.",
             "status_message_code": StatusMessageCode.RELEASE_DATE_NOT_REACHED,
         },
+        created_at=created_at,
     )
 
 
@@ -382,6 +391,7 @@ def _create(
     created_by_user: AbstractBaseUser | None,
     details: Mapping[str, Any],
     check_owners: bool = True,
+    created_at: dt.datetime | None = None,
 ) -> Transaction:
     unknown = set(details) - _DETAIL_FIELDS - {"status_message", "status_message_code", "reverses"}
     if unknown:
@@ -407,6 +417,7 @@ def _create(
         completed_at=completed_at,
         created_by_partner=created_by_partner,
         created_by_user=created_by_user,
+        **({"created_at": created_at} if created_at else {}),
         **details,
     )
     sql.insert(tx)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from django.templatetags.static import static
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -30,6 +31,10 @@ VAR_DIR = Path(env.str("VAR_DIR", default=str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 INSTALLED_APPS = [
+    # django-unfold restyles the admin (its apps come before django.contrib.admin, whose
+    # templates they override); loyalty.admin.site configures it.
+    "unfold",
+    "unfold.contrib.filters",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -164,6 +169,8 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+# Staff read every time as "2026-12-01 19:56:03 UTC" and type ISO dates (loyalty/formats/en).
+FORMAT_MODULE_PATH = ["loyalty.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
@@ -219,6 +226,25 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/lockout.html"
 
+# The staff admin's look (django-unfold): navigation grouped by job, the start page and the
+# favicon are defined in loyalty.admin.navigation and loyalty.admin.dashboard.
+UNFOLD = {
+    "SITE_TITLE": "Loyalty back office",
+    "SITE_HEADER": "Loyalty back office",
+    "SITE_SUBHEADER": "Programme administration",
+    "SITE_SYMBOL": "loyalty",
+    "SITE_URL": "/admin/",
+    "SITE_FAVICONS": [{"rel": "icon", "type": "image/x-icon", "href": "/favicon.ico"}],
+    "SHOW_VIEW_ON_SITE": False,
+    "DASHBOARD_CALLBACK": "loyalty.admin.dashboard.dashboard_context",
+    "SIDEBAR": {
+        "show_search": True,
+        "show_all_applications": True,
+        "navigation": "loyalty.admin.navigation.sidebar_navigation",
+    },
+    "STYLES": [lambda request: static("loyalty/admin.css")],
+}
+
 # Partner API secrets are encrypted at rest with these Fernet keys (comma-separated, the newest
 # first: it encrypts, all of them decrypt; `manage.py reencrypt_secrets` moves every secret to the
 # newest). Required with DEBUG off; on a development machine they default to a key derived from
@@ -252,19 +278,9 @@ REST_FRAMEWORK = {
 # served from local static files. Paths are the contract's, relative to the server URL.
 SPECTACULAR_SETTINGS = {
     "TITLE": "Loyalty back office partner API",
-    "DESCRIPTION": (
-        "Wire-compatible with Currency Alliance API 3.0. Every request is signed: "
-        "`Authorization: Credential=<public key>, Signature=<hex HMAC-SHA256>`, keyed with the "
-        "secret key, over the raw body for POST and PATCH, or the query string without its `?` "
-        "for GET (the empty string when there is none). POST and PATCH accept an "
-        "`Idempotency-Key` (1-255 characters, kept 8 hours): a repeat gets the original status "
-        "and body with `Idempotency-Repeated: true`, and a repeat while the first is still "
-        "running gets 409. Every error has the GenericError shape. Stricter signing (opt-in, "
-        "per credential, switched on by the programme's staff): send `Signature-Timestamp: "
-        "<Unix seconds>` and sign `<METHOD>\\n<path>\\n<timestamp>\\n` followed by the body "
-        "(or the query string of a GET); a request more than 5 minutes from the server's time "
-        "is refused with 401, so a captured signature cannot be replayed elsewhere or later."
-    ),
+    # The guide (signing with a worked example, idempotency, errors) replaces this description
+    # (partners.api.schema.api_guide).
+    "DESCRIPTION": "Wire-compatible with Currency Alliance API 3.0.",
     "VERSION": "3.0",
     "SERVERS": [{"url": "/public/v3.0"}],
     "SCHEMA_PATH_PREFIX": r"/public/v3\.0",
@@ -287,6 +303,8 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "partners.api.schema.document_idempotency",
         "partners.api.schema.contract_component_names",
+        "partners.api.schema.document_fields",
+        "partners.api.schema.api_guide",
     ],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

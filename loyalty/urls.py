@@ -6,16 +6,18 @@ from django.urls import include, path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import RedirectView
 
+from loyalty.favicon import favicon_view
 from loyalty.health import health_view
 
 admin.site.site_header = "Loyalty back office"
 admin.site.site_title = "Loyalty back office"
-admin.site.index_title = "Programme administration"
+admin.site.index_title = "Start"
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
     path("admin/", admin.site.urls),
     path("health/", health_view, name="health"),
+    path("favicon.ico", favicon_view, name="favicon"),
     # CSRF-exempt like the API under it, so that a POST gets the redirect, not an HTML 403.
     path("public/v3.0", csrf_exempt(RedirectView.as_view(url="/public/v3.0/", permanent=False))),
     path("public/v3.0/", include("partners.api.urls")),

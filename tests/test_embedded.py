@@ -1,21 +1,24 @@
 """Smoke test of `make run` without PostgreSQL or Redis: SQLite file plus filesystem broker.
 
-Every step runs in a subprocess whose environment has no DATABASE_URL and no REDIS_URL, so the
-settings fall back to the embedded database and broker under VAR_DIR (a pytest tmp_path). The
-subprocesses run from tmp_path too, so anything the broker writes to a relative path stays there.
-The web server and the worker start together because each process start costs seconds.
+The real target runs, in its own process group as a terminal starts it, with no DATABASE_URL and
+no REDIS_URL, so the settings fall back to the embedded database and broker under VAR_DIR (a
+pytest tmp_path) and a free port: it migrates, seeds, serves the admin and runs the worker, which
+releases a transaction made due; then one SIGTERM to the group stops every process within
+STOP_SECONDS, without a traceback. Other commands run from tmp_path, so anything the broker writes
+to a relative path stays there. One `make run` serves every check, since each start costs seconds.
 """
 
 import json
 import os
+import signal
 import socket
 import sqlite3
 import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Callable, Iterator
-from contextlib import closing, contextmanager
+from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -27,6 +30,7 @@ PYTHON = sys.executable
 MANAGE = str(BASE_DIR / "manage.py")
 STARTUP_TIMEOUT = 90  # seconds; a cold process compiles Django before it serves anything
 RELEASE_TIMEOUT = 60
+STOP_SECONDS = 10
 # Variables that would point a subprocess at the servers or change how tasks run.
 _SERVER_VARIABLES = (
     "DATABASE_URL",
@@ -69,23 +73,10 @@ def run(env: dict[str, str], *args: str) -> str:
 
 
 class Background:
-    """A long-lived subprocess whose output goes to <VAR_DIR>/<name>.log."""
+    """A long-lived subprocess, its output in `log`: wait for a condition, or fail with the log."""
 
-    def __init__(self, env: dict[str, str], name: str, *args: str):
-        self.name = name
-        self.log = Path(env["VAR_DIR"]) / f"{name}.log"
-        with self.log.open("w") as log:
-            self.process = subprocess.Popen(
-                args, env=env, cwd=env["VAR_DIR"], stdout=log, stderr=subprocess.STDOUT
-            )
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+    def __init__(self, name: str, log: Path, process: subprocess.Popen):
+        self.name, self.log, self.process = name, log, process
 
     def wait_for(self, condition: Callable[[], bool], *, what: str, timeout: float) -> None:
         """Poll `condition` until it holds; fail with this process's log if it does not."""
@@ -100,19 +91,6 @@ class Background:
 
     def __str__(self) -> str:
         return f"--- {self.log.name} ---\n{self.log.read_text()}"
-
-
-@contextmanager
-def running(env: dict[str, str], **commands: tuple[str, ...]) -> Iterator[dict[str, Background]]:
-    """Start every command at once; terminate them all when the block ends, however it ends."""
-    started: dict[str, Background] = {}
-    try:
-        for name, args in commands.items():
-            started[name] = Background(env, name, *args)
-        yield started
-    finally:
-        for process in started.values():
-            process.stop()
 
 
 def free_port() -> int:
@@ -137,36 +115,65 @@ def transaction_status(database: Path, public_id: str) -> str:
     return row[0]
 
 
-def test_migrate_seed_serve_and_release_without_servers(embedded_env, tmp_path):
+def group_alive(pgid: int) -> list[str]:
+    """The command lines of the processes still in the group (zombies excluded)."""
+    alive = []
+    for status in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = status.read_text().rsplit(")", 1)[1].split()
+            cmdline = (status.parent / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            alive.append(cmdline.replace(b"\0", b" ").decode(errors="replace"))
+    return alive
+
+
+def test_make_run_serves_releases_and_stops_on_one_sigterm(embedded_env, tmp_path):
     database = tmp_path / "loyalty.sqlite3"
-    run(embedded_env, PYTHON, MANAGE, "migrate", "--noinput")
-    demo = json.loads(run(embedded_env, PYTHON, MANAGE, "seed_demo", "--json"))
-    assert demo["loyalty_currency"] == "EXAMPLE_POINTS"
-    assert len(demo["partners"]) == 2
-    assert database.exists()
-
     port = free_port()
-    with running(
-        embedded_env,
-        web=(PYTHON, MANAGE, "runserver", "--noreload", f"127.0.0.1:{port}"),
-        worker=(PYTHON, "-m", "celery", "-A", "loyalty", "worker", "--pool=solo", "-l", "INFO"),
-    ) as processes:
-        shell = (MANAGE, "shell", "--no-imports", "-c", MAKE_ONE_DUE_AND_SEND_SWEEP)
-        public_id = run(embedded_env, PYTHON, *shell).strip()
-
-        processes["web"].wait_for(
+    log = tmp_path / "make-run.log"
+    with log.open("w") as output:
+        make = subprocess.Popen(
+            ["make", "run", f"PORT={port}"],
+            cwd=BASE_DIR,
+            env=embedded_env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    background = Background("make run", log, make)
+    try:
+        background.wait_for(
             lambda: answers_200(f"http://127.0.0.1:{port}/admin/login/"),
             what="GET /admin/login/ answers 200",
             timeout=STARTUP_TIMEOUT,
         )
-        worker = processes["worker"]
-        worker.wait_for(
-            lambda: " ready." in worker.log.read_text(),
-            what="the worker starts",
-            timeout=STARTUP_TIMEOUT,
+        background.wait_for(
+            lambda: " ready." in log.read_text(), what="the worker starts", timeout=STARTUP_TIMEOUT
         )
-        worker.wait_for(
+        assert database.exists()
+        # On the demo make run seeded, --json prints the keys and adds no transaction.
+        demo = json.loads(run(embedded_env, PYTHON, MANAGE, "seed_demo", "--json"))
+        assert demo["loyalty_currency"] == "EXAMPLE_POINTS"
+        assert len(demo["partners"]) == 2
+        shell = (MANAGE, "shell", "--no-imports", "-c", MAKE_ONE_DUE_AND_SEND_SWEEP)
+        public_id = run(embedded_env, PYTHON, *shell).strip()
+        background.wait_for(
             lambda: transaction_status(database, public_id) == "completed",
             what=f"the worker releases {public_id}",
             timeout=RELEASE_TIMEOUT,
         )
+
+        os.killpg(make.pid, signal.SIGTERM)
+        deadline = time.monotonic() + STOP_SECONDS
+        while group_alive(make.pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert group_alive(make.pid) == [], background
+    finally:
+        if group_alive(make.pid):
+            os.killpg(make.pid, signal.SIGKILL)
+        make.wait(timeout=5)
+    output = log.read_text()
+    assert "Traceback" not in output, output
+    assert output.count("Starting development server") == 1, output

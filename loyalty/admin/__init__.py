@@ -14,6 +14,7 @@ from loyalty.admin import (
     partnerships,
     rules,
     transactions,
+    users,
 )
 
 __all__ = [
@@ -26,4 +27,5 @@ __all__ = [
     "partnerships",
     "rules",
     "transactions",
+    "users",
 ]

@@ -14,7 +14,7 @@ from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString
 
-from loyalty.admin.base import take_over
+from loyalty.admin.base import ModelAdmin, take_over
 from loyalty.admin.display import account_owner, is_mint, link, units
 from loyalty.admin.filters import AccountOwnerFilter
 from loyalty.admin.forms import PartnerAccountAddForm, PartnerAccountForm
@@ -43,7 +43,7 @@ def transactions_link(account: Account) -> SafeString:
 
 
 @admin.register(Account)
-class AccountAdmin(admin.ModelAdmin):
+class AccountAdmin(ModelAdmin):
     list_display = [
         "public_id",
         "owner",

@@ -4,9 +4,10 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from loyalty.admin.display import admin_url, units
+from loyalty.admin.display import admin_url, link, units
 from loyalty.admin.forms import BalanceAdjustmentForm
 from loyalty.errors import DomainError
 from loyalty.models import Member
@@ -32,6 +33,7 @@ def balance_adjustment_view(
                 member=member,
                 amount=amount,
                 reason=form.cleaned_data["reason"],
+                reason_code=form.cleaned_data["reason_code"],
                 user=request.user,
             )
         except DomainError as exc:
@@ -39,12 +41,14 @@ def balance_adjustment_view(
         else:
             code = member.loyalty_currency.code
             summary = (
-                f"Credited {units(amount)} {code} to {member.membership_id} ({tx.public_id})"
+                f"Credited {units(amount)} {code} to {member.membership_id}"
                 if credit
-                else f"Debited {units(amount)} {code} from {member.membership_id} ({tx.public_id})"
+                else f"Debited {units(amount)} {code} from {member.membership_id}"
             )
-            model_admin.log_change(request, member, f"{summary}: {tx.reason}")
-            model_admin.message_user(request, summary + ".", messages.SUCCESS)
+            model_admin.log_change(request, member, f"{summary} ({tx.public_id}): {tx.reason}")
+            # The banner links the new transaction, so the agent can check or reverse it.
+            banner = format_html("{} ({}).", summary, link(tx, tx.public_id))
+            model_admin.message_user(request, banner, messages.SUCCESS)
             return HttpResponseRedirect(next_url or admin_url(member))
 
     context = {
@@ -56,7 +60,7 @@ def balance_adjustment_view(
         "pending_balance": units(member.account_pending_balance),
         "currency_code": member.loyalty_currency.code,
         "adminform": helpers.AdminForm(
-            form, [(None, {"fields": ["direction", "amount", "reason"]})], {}
+            form, [(None, {"fields": ["direction", "amount", "reason_code", "reason"]})], {}
         ),
         "form": form,
         "next_url": next_url,

@@ -10,17 +10,18 @@ from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.http import HttpRequest
 from django.utils.safestring import SafeString
 
-from loyalty.admin.base import take_over
+from loyalty.admin.base import ModelAdmin, NeverDeleted, TabularInline, take_over
 from loyalty.admin.display import EMPTY, link, units
 from loyalty.models import Account, LoyaltyCurrency, Tier
 from loyalty.services.accounts import loyalty_currency_create
 from loyalty.services.tiers import tiers_recompute
 
 
-class TierInline(admin.TabularInline):
+class TierInline(TabularInline):
     model = Tier
     fields = ["code", "name", "level", "threshold"]
     extra = 0
+    can_delete = False  # see TierAdmin
 
 
 def _mint(field: str) -> Subquery:
@@ -32,7 +33,11 @@ def _mint(field: str) -> Subquery:
 
 
 @admin.register(LoyaltyCurrency)
-class LoyaltyCurrencyAdmin(admin.ModelAdmin):
+class LoyaltyCurrencyAdmin(NeverDeleted, ModelAdmin):
+    never_deleted_note = (
+        "a currency is never deleted: its accounts, members and every transaction in it refer "
+        "to it. Stop partners from using it by disabling its partnerships."
+    )
     list_display = ["code", "name", "owner", "is_hosted", "fiat_currency", "outstanding_units"]
     list_filter = ["is_hosted"]
     list_select_related = ["owner"]
@@ -113,7 +118,11 @@ class LoyaltyCurrencyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Tier)
-class TierAdmin(admin.ModelAdmin):
+class TierAdmin(NeverDeleted, ModelAdmin):
+    never_deleted_note = (
+        "a tier is never deleted: members, their tier history and earning rules refer to it. "
+        "Raise its threshold so that the recompute moves members out of it instead."
+    )
     list_display = ["name", "code", "level", "threshold", "loyalty_currency", "member_count"]
     list_filter = ["loyalty_currency"]
     list_select_related = ["loyalty_currency"]

@@ -4,12 +4,16 @@ Units are whole numbers shown with thousands separators whatever the locale, so 
 15,000 are never confused by a support agent reading a list.
 """
 
+from dataclasses import dataclass
+
 from django.db.models import Model
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from loyalty.models import Account
+from loyalty.errors import InsufficientFunds, LedgerError
+from loyalty.models import Account, Transaction, TransactionStatus, TransactionType
+from loyalty.services.adjustments import overdraw_message
 
 EMPTY = "-"
 
@@ -54,3 +58,54 @@ def account_with_owner(account: Account) -> SafeString:
         link(account_owner(account)),
         link(account, format_html("<small>{}</small>", account)),
     )
+
+
+@dataclass(frozen=True)
+class Side:
+    """A transaction seen from one holder's side: a member's if a member takes part, else the
+    destination's (a partner receiving units)."""
+
+    account: Account
+    incoming: bool
+    amount: int
+
+    @property
+    def holder(self) -> Model:
+        return account_owner(self.account)
+
+    @property
+    def name(self) -> str:
+        owner = self.holder
+        return getattr(owner, "display_name", "") or str(owner)
+
+    @property
+    def signed_amount(self) -> str:
+        return ("+" if self.incoming else "-") + units(self.amount)
+
+
+def member_side(tx: Transaction) -> Side:
+    """The side a support agent reads a transaction from (select_related both accounts' owners).
+
+    A member receiving units sees +, a member spending them sees -; a movement between partners
+    is read from its destination.
+    """
+    if tx.origin_account.member_id and not tx.destination_account.member_id:
+        return Side(tx.origin_account, incoming=False, amount=tx.amount)
+    return Side(tx.destination_account, incoming=True, amount=tx.amount)
+
+
+def describe(tx: Transaction) -> str:
+    """What happened, in words: "Accrual: purchase rule", or "Reversal of tx_..." (a reversal
+    is read by what it undoes, not by the sub-type it copies). Select "reverses" with it."""
+    if tx.type == TransactionType.REVERSAL and tx.reverses_id:
+        return f"Reversal of {tx.reverses.public_id}"
+    label = tx.get_type_display()
+    return f"{label}: {tx.get_sub_type_display().lower()}" if tx.sub_type else label
+
+
+def plain_refusal(exc: LedgerError, tx: Transaction) -> str:
+    """The ledger's refusal of an operation on `tx`, said of the person it concerns: a reversal
+    the destination cannot pay back names them and their balance."""
+    if isinstance(exc, InsufficientFunds) and tx.status == TransactionStatus.COMPLETED:
+        return overdraw_message(account=tx.destination_account, amount=tx.amount, what="a reversal")
+    return exc.message

@@ -7,7 +7,8 @@ admins), never through ModelForm.save() for anything that creates accounts or mo
 from django import forms
 from django.db.models import QuerySet
 
-from loyalty.models import Account, Member, MemberType, Tier
+from loyalty.admin.widgets import UnfoldForm
+from loyalty.models import Account, Member, MemberType, ReasonCode, Tier
 from loyalty.services.members import COMPANY_FIELDS, INDIVIDUAL_FIELDS
 
 BIGINT_MAX = 2**63 - 1
@@ -147,7 +148,7 @@ class PartnerAccountForm(forms.ModelForm):
         return limit
 
 
-class BalanceAdjustmentForm(forms.Form):
+class BalanceAdjustmentForm(UnfoldForm):
     """A staff credit or debit of a member's balance."""
 
     CREDIT = "credit"
@@ -165,6 +166,11 @@ class BalanceAdjustmentForm(forms.Form):
         max_value=BIGINT_MAX,
         help_text="A whole number of units, e.g. 500.",
     )
+    reason_code = forms.ChoiceField(
+        label="Reason code",
+        choices=[("", "Choose the kind of correction…"), *ReasonCode.choices],
+        help_text="The contract's reason code, which partners see on the transaction.",
+    )
     reason = forms.CharField(
         max_length=255,
         widget=forms.TextInput(attrs={"size": 60}),
@@ -172,7 +178,7 @@ class BalanceAdjustmentForm(forms.Form):
     )
 
 
-class ReversalForm(forms.Form):
+class ReversalForm(UnfoldForm):
     """Why the selected transactions are being reversed."""
 
     reason = forms.CharField(

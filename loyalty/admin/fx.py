@@ -8,13 +8,15 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
+from loyalty.admin.base import ModelAdmin
+from loyalty.admin.widgets import UnfoldForm
 from loyalty.models import FxRate
 from loyalty.services.fx import CSV_COLUMNS, fx_rates_import_csv
 
 SOURCE_MAX_LENGTH = FxRate._meta.get_field("source").max_length
 
 
-class FxRateImportForm(forms.Form):
+class FxRateImportForm(UnfoldForm):
     file = forms.FileField(
         help_text=f"A UTF-8 CSV file whose first line is {','.join(CSV_COLUMNS)}, "
         "with dates as YYYY-MM-DD and rates meaning 1 base = rate quote."
@@ -27,7 +29,7 @@ class FxRateImportForm(forms.Form):
 
 
 @admin.register(FxRate)
-class FxRateAdmin(admin.ModelAdmin):
+class FxRateAdmin(ModelAdmin):
     """The changelist template (admin/loyalty/fxrate/change_list.html) adds the import button."""
 
     list_display = ("date", "base", "quote", "rate", "source", "created_at")

@@ -12,8 +12,8 @@ from django.utils.http import urlencode
 from django.utils.safestring import SafeString
 
 from loyalty.admin.adjustments import balance_adjustment_view
-from loyalty.admin.base import ReadOnlyInline, take_over
-from loyalty.admin.display import EMPTY, account_with_owner, units
+from loyalty.admin.base import ModelAdmin, NeverDeleted, ReadOnlyInline, take_over
+from loyalty.admin.display import EMPTY, account_owner, describe, link, units
 from loyalty.admin.filters import TierFilter
 from loyalty.admin.forms import MemberAddForm, MemberForm
 from loyalty.admin.permissions import can_adjust_balances
@@ -126,6 +126,10 @@ class HistoryRow:
     def signed_amount(self) -> str:
         return ("+" if self.incoming else "-") + units(self.transaction.amount)
 
+    @property
+    def what(self) -> str:
+        return describe(self.transaction)
+
 
 def member_history(member: Member, *, limit: int) -> list[HistoryRow]:
     """The member's latest transactions, newest first, with the other side of each."""
@@ -139,6 +143,7 @@ def member_history(member: Member, *, limit: int) -> list[HistoryRow]:
             "origin_account__partner",
             "destination_account__member",
             "destination_account__partner",
+            "reverses",
         )
         .order_by("-created_at", "-id")[:limit]
     )
@@ -146,7 +151,7 @@ def member_history(member: Member, *, limit: int) -> list[HistoryRow]:
     for tx in transactions:
         incoming = tx.destination_account_id in account_ids
         other = tx.origin_account if incoming else tx.destination_account
-        rows.append(HistoryRow(tx, incoming, account_with_owner(other)))
+        rows.append(HistoryRow(tx, incoming, link(account_owner(other))))
     return rows
 
 
@@ -167,7 +172,7 @@ class TierChangeInline(ReadOnlyInline):
 
 
 @admin.register(Member)
-class MemberAdmin(admin.ModelAdmin):
+class MemberAdmin(NeverDeleted, ModelAdmin):
     """Members are added through member_create (it opens their account), changed through
     member_update, and never deleted: their account and ledger history must stay, so a leaving
     member is closed by status."""
@@ -196,6 +201,10 @@ class MemberAdmin(admin.ModelAdmin):
     actions = ["adjust_balance"]
     inlines = [TierChangeInline]
     change_form_template = "admin/loyalty/member/change_form.html"
+    never_deleted_note = (
+        "a member is never deleted: their account and ledger history must stay. Set the status "
+        "to closed when a member leaves (or blocked, fraud, deceased)."
+    )
     show_full_result_count = False
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
@@ -260,9 +269,6 @@ class MemberAdmin(admin.ModelAdmin):
             **profile,
         )
         take_over(obj, created)
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     def get_inline_instances(self, request, obj=None):
         """The tier history only on a displayed page: it is read-only, so a saved form (which

@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from django.utils.safestring import SafeString
 
 from loyalty.admin.accounts import credit_limit_text, transactions_link
-from loyalty.admin.base import ReadOnlyInline
+from loyalty.admin.base import ModelAdmin, NeverDeleted, ReadOnlyInline
 from loyalty.admin.display import link, units
 from loyalty.admin.partnerships import PartnershipInline
 from loyalty.models import Account, Partner
@@ -56,7 +56,11 @@ class PartnerAccountInline(ReadOnlyInline):
 
 
 @admin.register(Partner)
-class PartnerAdmin(admin.ModelAdmin):
+class PartnerAdmin(NeverDeleted, ModelAdmin):
+    never_deleted_note = (
+        "a partner is never deleted: its accounts and the transactions it made refer to it. Set "
+        "its status to stop it using the API."
+    )
     list_display = [
         "company_name",
         "api_identifier",

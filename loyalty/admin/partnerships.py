@@ -11,7 +11,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
-from loyalty.admin.base import ReadOnlyInline
+from loyalty.admin.base import ModelAdmin, ReadOnlyInline
 from loyalty.models import Partnership, PartnershipType
 
 LANGUAGE_CODE = re.compile(r"^[a-z]{2}$")
@@ -121,7 +121,7 @@ class PartnershipForm(forms.ModelForm):
 
 
 @admin.register(Partnership)
-class PartnershipAdmin(admin.ModelAdmin):
+class PartnershipAdmin(ModelAdmin):
     form = PartnershipForm
     list_display = ["partner", "loyalty_currency", "type", "enabled", "created_at"]
     list_filter = ["type", "enabled", "loyalty_currency", "partner"]

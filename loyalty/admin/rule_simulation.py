@@ -11,9 +11,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 from django.contrib.admin import widgets
 from django.utils import timezone
 
+from loyalty.admin.widgets import UnfoldForm
 from loyalty.models import ActivityRule, LoyaltyCurrency, Member, PurchaseRule, Tier
 from loyalty.models.currencies import iso4217
 from loyalty.rules import loading
@@ -29,7 +31,7 @@ def split_tags(text: str) -> list[str]:
 # Forms --------------------------------------------------------------------------------------
 
 
-class _WhoAndWhenForm(forms.Form):
+class _WhoAndWhenForm(UnfoldForm):
     """The member (or just a tier) and the instant of the simulated request."""
 
     loyalty_currency = forms.ModelChoiceField(
@@ -47,7 +49,8 @@ class _WhoAndWhenForm(forms.Form):
     at = forms.SplitDateTimeField(
         label="Date and time",
         widget=widgets.AdminSplitDateTime,
-        help_text="When the request happens, in the admin's time zone.",
+        help_text=f"When the request happens, in {settings.TIME_ZONE} (the site's time zone; "
+        "each rule's own time zone decides its days and hours).",
     )
 
     def clean(self) -> dict:

@@ -18,7 +18,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from loyalty.admin.base import ReadOnlyAdmin
+from loyalty.admin.base import ModelAdmin, ReadOnlyAdmin, TabularInline
 from loyalty.admin.display import EMPTY, units
 from loyalty.admin.forms import TierChoiceField
 from loyalty.admin.rule_simulation import (
@@ -148,7 +148,7 @@ class TierMultiplierFormSet(forms.BaseInlineFormSet):
                 form.add_error("tier", "Choose a tier of the rule's loyalty currency.")
 
 
-class MetadataMatchInline(admin.TabularInline):
+class MetadataMatchInline(TabularInline):
     model = PurchaseRuleMetadataMatch
     extra = 1
     verbose_name = "metadata match"
@@ -158,7 +158,7 @@ class MetadataMatchInline(admin.TabularInline):
     )
 
 
-class TierMultiplierInline(admin.TabularInline):
+class TierMultiplierInline(TabularInline):
     model = PurchaseRuleTierMultiplier
     formset = TierMultiplierFormSet
     extra = 1
@@ -235,6 +235,7 @@ class SimulationAdminMixin:
             "adminform": helpers.AdminForm(form, [(None, {"fields": self.simulation_fields})], {}),
             "media": self.media + form.media,
             "simulation": simulation,
+            "time_zone": timezone.get_current_timezone_name(),
         }
         template = f"admin/{self.opts.app_label}/{self.opts.model_name}/simulate.html"
         return TemplateResponse(request, template, context)
@@ -244,7 +245,7 @@ class SimulationAdminMixin:
 
 
 @admin.register(PurchaseRule)
-class PurchaseRuleAdmin(SimulationAdminMixin, admin.ModelAdmin):
+class PurchaseRuleAdmin(SimulationAdminMixin, ModelAdmin):
     form = PurchaseRuleForm
     inlines = [MetadataMatchInline, TierMultiplierInline]
     list_display = [
@@ -348,12 +349,13 @@ class PurchaseRuleAdmin(SimulationAdminMixin, admin.ModelAdmin):
 
 
 def validity_text(rule: PurchaseRule | ActivityRule) -> str:
-    """`from 2026-11-01 to 2026-12-01` in the admin's time zone; `always` without bounds."""
+    """`from 2026-11-01 00:00 UTC until 2026-12-01 00:00 UTC` (the site's time zone, named);
+    `always` without bounds."""
     bounds = []
     if rule.valid_from:
-        bounds.append(f"from {timezone.localtime(rule.valid_from):%Y-%m-%d %H:%M}")
+        bounds.append(f"from {timezone.localtime(rule.valid_from):%Y-%m-%d %H:%M %Z}")
     if rule.valid_to:
-        bounds.append(f"until {timezone.localtime(rule.valid_to):%Y-%m-%d %H:%M}")
+        bounds.append(f"until {timezone.localtime(rule.valid_to):%Y-%m-%d %H:%M %Z}")
     return " ".join(bounds) or "always"
 
 
@@ -361,7 +363,7 @@ def validity_text(rule: PurchaseRule | ActivityRule) -> str:
 
 
 @admin.register(ActivityRule)
-class ActivityRuleAdmin(SimulationAdminMixin, admin.ModelAdmin):
+class ActivityRuleAdmin(SimulationAdminMixin, ModelAdmin):
     form = ActivityRuleForm
     list_display = [
         "name",

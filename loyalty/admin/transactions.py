@@ -10,15 +10,28 @@ from collections.abc import Callable
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.utils import unquote
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from django.utils.text import Truncator
+from unfold.contrib.filters.admin import ChoicesDropdownFilter, RelatedDropdownFilter
+from unfold.decorators import action
 
 from loyalty import ledger
 from loyalty.admin.base import ReadOnlyAdmin
-from loyalty.admin.display import EMPTY, account_with_owner, link, units
+from loyalty.admin.display import (
+    EMPTY,
+    account_with_owner,
+    admin_url,
+    describe,
+    link,
+    member_side,
+    plain_refusal,
+    units,
+)
 from loyalty.admin.filters import (
     AccountTransactionsFilter,
     DateRangeFilter,
@@ -27,7 +40,7 @@ from loyalty.admin.filters import (
 from loyalty.admin.forms import ReversalForm
 from loyalty.admin.permissions import can_operate_ledger
 from loyalty.errors import LedgerError
-from loyalty.models import Account, Transaction
+from loyalty.models import Account, Member, ReasonCode, Transaction, TransactionStatus
 
 _RELATED = [
     "loyalty_currency",
@@ -35,7 +48,12 @@ _RELATED = [
     "origin_account__partner",
     "destination_account__member",
     "destination_account__partner",
+    "reverses",
 ]
+# Searching the ledger's ids and references by part of them reads every row (LIKE '%...%');
+# below this length a term is matched exactly only, so that "tx" alone does not scan the ledger.
+PARTIAL_MATCH_MIN_LENGTH = 4
+REASON_LENGTH = 48
 
 
 def _count(n: int) -> str:
@@ -45,43 +63,52 @@ def _count(n: int) -> str:
 @admin.register(Transaction)
 class TransactionAdmin(ReadOnlyAdmin):
     """Nobody writes a transaction through the admin (ReadOnlyAdmin); staff act on them only
-    through the ledger actions below."""
+    through the ledger actions below, in bulk from the list or one at a time from a
+    transaction's page (release, cancel, reverse buttons)."""
 
     list_display = [
         "public_id",
         "created_at",
-        "type",
-        "sub_type",
+        "what",
         "status",
-        "amount_display",
-        "origin",
-        "destination",
-        "loyalty_currency",
+        "holder",
+        "signed_amount",
+        "reason_short",
     ]
     list_filter = [
-        "type",
-        "status",
-        "loyalty_currency",
+        ("type", ChoicesDropdownFilter),
+        ("status", ChoicesDropdownFilter),
+        ("loyalty_currency", RelatedDropdownFilter),
         ("created_at", DateRangeFilter),
         MemberTransactionsFilter,
         AccountTransactionsFilter,
     ]
+    list_filter_submit = True
     list_select_related = _RELATED
     search_fields = ["public_id", "external_reference"]  # shows the box; see get_search_results
     search_help_text = (
-        "Exact transaction id (tx_…), external reference, or a member's membership id, member id "
-        "(mp_…) or account id (acc_…) for all their transactions."
+        "A member's email, name or membership id; or part of a transaction id (tx_…), account id "
+        "(acc_…) or external reference."
     )
     actions = ["release_now", "cancel_pending", "reverse_transactions"]
+    actions_detail = ["release_one", "cancel_one", "reverse_one"]
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER  # counts per filter choice over the whole ledger
-    readonly_fields = ["amount_display", "origin", "destination", "reversals"]
+    readonly_fields = [
+        "what",
+        "amount_display",
+        "origin",
+        "destination",
+        "reversals",
+        "reason_code_label",
+    ]
     fieldsets = [
         (
             "Transaction",
             {
                 "fields": [
                     "public_id",
+                    "what",
                     ("type", "sub_type"),
                     "status",
                     ("status_message", "status_message_code"),
@@ -92,12 +119,12 @@ class TransactionAdmin(ReadOnlyAdmin):
             },
         ),
         ("From and to", {"fields": ["origin", "destination"]}),
-        ("Dates", {"fields": ["created_at", "release_date", "completed_at"]}),
+        ("Dates (UTC)", {"fields": ["created_at", "release_date", "completed_at"]}),
         (
             "Why and by whom",
             {
                 "fields": [
-                    ("reason", "reason_code"),
+                    ("reason", "reason_code_label"),
                     "external_reference",
                     "reverses",
                     "reversals",
@@ -119,22 +146,74 @@ class TransactionAdmin(ReadOnlyAdmin):
         return super().get_queryset(request).select_related(*_RELATED)
 
     def get_search_results(self, request, queryset, search_term):
-        """Exact matches only: a LIKE over the ledger, the largest table, would scan all of it."""
+        """Members by email, name or membership id (all their transactions), and transactions by
+        part of their id, an account's id or their external reference."""
         term = search_term.strip()
         if not term:
             return queryset, False
-        accounts = Account.objects.filter(
-            Q(public_id=term) | Q(member__membership_id=term) | Q(member__public_id=term)
-        ).values("pk")
+        partial = len(term) >= PARTIAL_MATCH_MIN_LENGTH
+        members = Member.objects.filter(_member_match(term)).values("pk")
+        account_match = Q(public_id__icontains=term) if partial else Q(public_id=term)
+        accounts = Account.objects.filter(account_match | Q(member__in=members)).values("pk")
+        own = (
+            Q(public_id__icontains=term) | Q(external_reference__icontains=term)
+            if partial
+            else Q(public_id=term) | Q(external_reference=term)
+        )
         return (
             queryset.filter(
-                Q(public_id=term)
-                | Q(external_reference=term)
-                | Q(origin_account__in=accounts)
-                | Q(destination_account__in=accounts)
+                own | Q(origin_account__in=accounts) | Q(destination_account__in=accounts)
             ),
             False,
         )
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None):
+        """Filtered on one member, the heading names them: "Transactions of Mateo Garcia"."""
+        member = None
+        if public_id := request.GET.get(MemberTransactionsFilter.parameter_name):
+            member = Member.objects.filter(public_id=public_id).first()
+        if member is not None:
+            name = member.display_name or member.membership_id
+            heading = f"Transactions of {name} ({member.membership_id})"
+            extra_context = {
+                **(extra_context or {}),
+                "title": heading,
+                "member_heading": heading,
+                "member_url": admin_url(member),
+            }
+        return super().changelist_view(request, extra_context)
+
+    @admin.display(description="What")
+    def what(self, obj: Transaction) -> str:
+        return describe(obj)
+
+    @admin.display(description="Member or partner")
+    def holder(self, obj: Transaction) -> SafeString:
+        side = member_side(obj)
+        return link(side.holder, side.name)
+
+    @admin.display(description="Amount", ordering="amount")
+    def signed_amount(self, obj: Transaction) -> SafeString:
+        side = member_side(obj)
+        tone = "amount-in" if side.incoming else "amount-out"
+        return format_html(
+            '<span class="{} whitespace-nowrap" title="{}">{}</span>',
+            tone,
+            obj.loyalty_currency.code,
+            side.signed_amount,
+        )
+
+    @admin.display(description="Reason code")
+    def reason_code_label(self, obj: Transaction) -> str:
+        """The contract's code with its label: "customer_service_issue (Customer service issue)"."""
+        if not obj.reason_code:
+            return EMPTY
+        label = dict(ReasonCode.choices).get(obj.reason_code)
+        return f"{obj.reason_code} ({label})" if label else obj.reason_code
+
+    @admin.display(description="Reason")
+    def reason_short(self, obj: Transaction) -> str:
+        return Truncator(obj.reason).chars(REASON_LENGTH) or EMPTY
 
     @admin.display(description="Amount", ordering="amount")
     def amount_display(self, obj: Transaction) -> str:
@@ -154,7 +233,7 @@ class TransactionAdmin(ReadOnlyAdmin):
 
     # Ledger actions -------------------------------------------------------------------------
 
-    def has_operate_ledger_permission(self, request: HttpRequest) -> bool:
+    def has_operate_ledger_permission(self, request: HttpRequest, obj=None) -> bool:
         return can_operate_ledger(request.user)
 
     @admin.action(description="Release now (pending → completed)", permissions=["operate_ledger"])
@@ -220,12 +299,14 @@ class TransactionAdmin(ReadOnlyAdmin):
         the others stand.
         """
         done: list[str] = []
-        for tx in queryset.order_by("created_at", "id"):
+        for tx in queryset.select_related(*_RELATED).order_by("created_at", "id"):
             try:
                 result = operation(tx)
             except LedgerError as exc:
                 self.message_user(
-                    request, f"{tx.public_id} was not {verb}: {exc.message}", messages.ERROR
+                    request,
+                    f"{tx.public_id} was not {verb}: {plain_refusal(exc, tx)}",
+                    messages.ERROR,
                 )
                 continue
             done.append(
@@ -239,3 +320,149 @@ class TransactionAdmin(ReadOnlyAdmin):
             )
         else:
             self.message_user(request, f"No transaction was {verb}.", messages.WARNING)
+
+    # One transaction, from its page --------------------------------------------------------
+
+    def get_actions_detail(self, request: HttpRequest, object_id) -> list:
+        """Only the buttons that can work: release and cancel on a pending transaction, reverse
+        on a completed one."""
+        tx = self.get_object(request, unquote(str(object_id)))
+        status = tx.status if tx else None
+        applicable = {
+            TransactionStatus.PENDING: {"release_one", "cancel_one"},
+            TransactionStatus.COMPLETED: {"reverse_one"},
+        }.get(status, set())
+        return [
+            action
+            for action in super().get_actions_detail(request, object_id)
+            if action.method.original_function_name in applicable
+        ]
+
+    @action(
+        description="Release now",
+        url_path="release",
+        icon="lock_open",
+        permissions=["operate_ledger"],
+    )
+    def release_one(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        return self._one(
+            request,
+            object_id,
+            title="Release this transaction now",
+            explanation="The units pending in the destination become spendable at once, "
+            "whatever the release date.",
+            verb="released",
+            operation=lambda tx, form: ledger.release(transaction=tx),
+        )
+
+    @action(
+        description="Cancel",
+        url_path="cancel",
+        icon="cancel",
+        permissions=["operate_ledger"],
+    )
+    def cancel_one(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        return self._one(
+            request,
+            object_id,
+            title="Cancel this pending transaction",
+            explanation="The units go back to the origin and the transaction is marked "
+            "cancelled; it is never released.",
+            verb="cancelled",
+            operation=lambda tx, form: ledger.cancel(transaction=tx),
+        )
+
+    @action(
+        description="Reverse…",
+        url_path="reverse",
+        icon="undo",
+        permissions=["operate_ledger"],
+    )
+    def reverse_one(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        return self._one(
+            request,
+            object_id,
+            title="Reverse this transaction",
+            explanation="A new reversal transaction moves the units back from the destination "
+            "to the origin, and this one is marked reversed. It is refused if the destination "
+            "has already spent the units.",
+            verb="reversed",
+            operation=lambda tx, form: ledger.reverse(
+                transaction=tx, reason=form.cleaned_data["reason"], created_by_user=request.user
+            ),
+            form_class=ReversalForm,
+        )
+
+    def _one(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        *,
+        title: str,
+        explanation: str,
+        verb: str,
+        operation: Callable,
+        form_class=None,
+    ) -> HttpResponse:
+        """A confirmation page (GET) for one ledger operation, which a POST carries out; back on
+        the transaction's page, the banner says what happened and links any new transaction."""
+        tx = self.get_object(request, unquote(object_id))
+        if tx is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        page = admin_url(tx)
+        form = form_class(request.POST or None) if form_class else None
+        if request.method == "POST" and (form is None or form.is_valid()):
+            try:
+                result = operation(tx, form)
+            except LedgerError as exc:
+                self.message_user(
+                    request,
+                    f"{tx.public_id} was not {verb}: {plain_refusal(exc, tx)}",
+                    messages.ERROR,
+                )
+                return HttpResponseRedirect(page)
+            if result.pk == tx.pk:
+                message = format_html("{} {}.", verb.capitalize(), tx.public_id)
+            else:
+                message = format_html(
+                    "{} {} by the new transaction {}.",
+                    verb.capitalize(),
+                    tx.public_id,
+                    link(result),
+                )
+            self.message_user(request, message, messages.SUCCESS)
+            return HttpResponseRedirect(page)
+        side = member_side(tx)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "opts": self.opts,
+            "original": tx,
+            "transaction": tx,
+            "explanation": explanation,
+            "what": describe(tx),
+            "holder": side.name,
+            "signed_amount": side.signed_amount,
+            "form": form,
+            "adminform": (
+                helpers.AdminForm(form, [(None, {"fields": list(form.fields)})], {})
+                if form
+                else None
+            ),
+            "submit_label": title.split(" this")[0],
+            "cancel_url": page,
+        }
+        return TemplateResponse(request, "admin/loyalty/transaction/confirm_one.html", context)
+
+
+def _member_match(term: str) -> Q:
+    """Members by membership id or member id (exactly), email (any part) or name: each word
+    starts a first name, last name or company name ("mat garc" finds Mateo Garcia)."""
+    by_name = Q()
+    for word in term.split():
+        by_name &= (
+            Q(first_name__istartswith=word)
+            | Q(last_name__istartswith=word)
+            | Q(company_name__istartswith=word)
+        )
+    return Q(membership_id=term) | Q(public_id=term) | Q(email__icontains=term) | by_name

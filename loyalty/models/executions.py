@@ -7,6 +7,7 @@ rule earned is in RuleAward, through those transactions.
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from loyalty.ids import PUBLIC_ID_MAX_LENGTH, new_public_id
 from loyalty.models.currencies import iso4217
@@ -52,7 +53,7 @@ class PurchaseRuleExecution(models.Model):
     transactions = models.ManyToManyField(
         "loyalty.Transaction", blank=True, related_name="purchase_rule_executions"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
         ordering = ["-created_at"]

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
 from loyalty.ids import PUBLIC_ID_MAX_LENGTH, transaction_id
 
@@ -151,7 +152,8 @@ class Transaction(models.Model):
         db_index=False,  # transaction_reverses_idx, partial
     )
     release_date = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Set by the ledger when the row is inserted (an earlier moment only for recorded history).
+    created_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     created_by_partner = models.ForeignKey(
         "loyalty.Partner",

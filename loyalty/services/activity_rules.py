@@ -151,6 +151,7 @@ def activity_rules_trigger(
     activity_ids: Sequence[str],
     release_date: dt.datetime | None = None,
     cohort: Cohort | None = None,
+    at: dt.datetime | None = None,
     **details: Any,
 ) -> ActivityRuleRun:
     """Pay every rule that fires: one accrual per rule, and the RuleAward its limits count.
@@ -160,6 +161,8 @@ def activity_rules_trigger(
     rule rewards fires nothing. `details` are the transactions' descriptive fields (metadata,
     external_reference, loyalty_system_data). Either every fired rule is paid or none is.
     With a `cohort`, its rules run and the points come from the cohort's own default account.
+    `at` is when the activity happened: now for the partner API, earlier only to record history
+    (the demo data).
     """
     require_partnership(partner, loyalty_currency, PartnershipType.ISSUING)
     with atomic():
@@ -171,7 +174,7 @@ def activity_rules_trigger(
         origin = issuing_account(
             partner=cohort.partner if cohort else partner, loyalty_currency=loyalty_currency
         )
-        at = timezone.now()
+        at = at or timezone.now()
         run = _evaluate(
             loyalty_currency=loyalty_currency,
             member=member,
@@ -226,6 +229,7 @@ def _pay(
         "sub_type": TransactionSubType.ACTIVITY_RULE,
         "created_by_partner": partner,
         "now": at,
+        "created_at": at,
         "reason": rule.reason,
         "related_data": {
             "type": "activity_rule",

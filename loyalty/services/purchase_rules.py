@@ -165,9 +165,13 @@ def purchase_rules_trigger(
     external_reference: str = "",
     loyalty_system_data: dict[str, Any] | None = None,
     cohort: Cohort | None = None,
+    at: dt.datetime | None = None,
 ) -> ExecutionRecord:
     """Evaluate the purchase and issue the fired rules' points from the caller's issuing account
     to the member named by its identifiers (`member`); the execution with what it wrote.
+
+    `at` is when the purchase happened: now for the partner API; an earlier moment only to
+    record history (the demo data), when the rules, the caps and the records are those of then.
 
     One transaction per rule, or one for all of them when the execution mode is single; held
     until `release_date` when one is given. Atomic: a refusal (an overdraft, say) leaves
@@ -189,9 +193,10 @@ def purchase_rules_trigger(
         fiat_currency=fiat_currency,
         tags=tags,
         metadata=metadata,
-        at=timezone.now(),
+        at=at or timezone.now(),
         cohort=cohort,
     )
+    dated = {"created_at": at} if at else {}
     mode = _execution_mode(partner, loyalty_currency, preferred_execution_mode)
     pending = release_date is not None and bool(evaluation.fired)
     execution = PurchaseRuleExecution(
@@ -207,6 +212,7 @@ def purchase_rules_trigger(
         release_date=release_date,
         execution_mode=mode,
         status=ExecutionStatus.PENDING if pending else ExecutionStatus.COMPLETED,
+        **dated,
     )
     sql.insert(execution)
     if mode == ExecutionMode.SINGLE_TRANSACTION:
@@ -224,6 +230,7 @@ def purchase_rules_trigger(
             "created_by_partner": partner,
             "loyalty_system_data": loyalty_system_data or {},
             **_details(execution, group),
+            **({"now": at, "created_at": at} if at else {}),
         }
         if release_date is not None:
             tx = ledger.hold(release_date=release_date, **moves)
@@ -232,16 +239,20 @@ def purchase_rules_trigger(
         tx.loyalty_currency = loyalty_currency
         transactions.append(tx)
         group_awards = [
-            RuleAward(purchase_rule=item.rule, member=member, points=item.points, transaction=tx)
+            RuleAward(
+                purchase_rule=item.rule,
+                member=member,
+                points=item.points,
+                transaction=tx,
+                **dated,
+            )
             for item in group
         ]
         sql.insert(*group_awards)
         awards += group_awards
     if transactions:
         links = PurchaseRuleExecution.transactions.through
-        sql.insert(
-            *(links(purchaseruleexecution=execution, transaction=tx) for tx in transactions)
-        )
+        sql.insert(*(links(purchaseruleexecution=execution, transaction=tx) for tx in transactions))
     return ExecutionRecord(execution, tuple(transactions), tuple(awards))
 
 

@@ -1,9 +1,10 @@
 """API credentials: created and revoked only through partners.services.credentials.
 
-The create page shows the secret key once, on the answer to the form, and nothing stores or shows
-it again. A partner's credentials also show on its own page: Partner is a core-domain model
-(loyalty.admin.partners), so this module swaps in a subclass of loyalty's PartnerAdmin that adds
-them as an inline.
+The create form redirects to a page that shows the secret key once: the session carries only
+which credential was just created (never the secret), and the page forgets it as it shows it, so
+a reload shows no secret and never creates another credential. A partner's credentials also
+show on its own page: Partner is a core-domain model (loyalty.admin.partners), so this module
+swaps in a subclass of loyalty's PartnerAdmin that adds them as an inline.
 """
 
 from django import forms
@@ -11,21 +12,27 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
+from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.views.decorators.cache import never_cache
 
-from loyalty.admin.base import ReadOnlyInline
+from loyalty.admin.base import ModelAdmin, ReadOnlyInline
 from loyalty.admin.partners import PartnerAdmin
+from loyalty.admin.widgets import UnfoldForm
 from loyalty.models import Partner
 from partners.errors import TooManyActiveCredentials
 from partners.models import CredentialStatus, PartnerCredential
-from partners.services.credentials import IssuedCredential, credential_create, credential_revoke
+from partners.services.credentials import credential_create, credential_revoke
+
+# The session key naming the credential whose secret the next "created" page may show.
+JUST_CREATED = "partners.credential_just_created"
 
 
-class CredentialCreateForm(forms.Form):
+class CredentialCreateForm(UnfoldForm):
     partner = forms.ModelChoiceField(queryset=Partner.objects.order_by("company_name"))
     label = forms.CharField(
         max_length=100, required=False, help_text="e.g. production, rotation 2027"
@@ -33,7 +40,7 @@ class CredentialCreateForm(forms.Form):
 
 
 @admin.register(PartnerCredential)
-class PartnerCredentialAdmin(admin.ModelAdmin):
+class PartnerCredentialAdmin(ModelAdmin):
     """Lists credentials without their secrets; the add page creates one and shows it once."""
 
     list_display = [
@@ -85,7 +92,10 @@ class PartnerCredentialAdmin(admin.ModelAdmin):
                 form.add_error("partner", exc.message)
             else:
                 self.log_addition(request, issued.credential, [{"added": {}}])
-                return self._created(request, issued)
+                request.session[JUST_CREATED] = issued.credential.pk
+                return HttpResponseRedirect(
+                    reverse("admin:partners_partnercredential_created", args=[issued.credential.pk])
+                )
         context = {
             **self.admin_site.each_context(request),
             "title": "Create API credential",
@@ -95,15 +105,40 @@ class PartnerCredentialAdmin(admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/partners/partnercredential/create.html", context)
 
-    def _created(self, request: HttpRequest, issued: IssuedCredential) -> HttpResponse:
+    def get_urls(self):
+        return [
+            path(
+                "<int:credential_id>/created/",
+                self.admin_site.admin_view(self.created_view),
+                name="partners_partnercredential_created",
+            ),
+            *super().get_urls(),
+        ]
+
+    @method_decorator(never_cache)  # the browser keeps no copy of the secret
+    def created_view(self, request: HttpRequest, credential_id: int) -> HttpResponse:
+        """The secret key, once: only right after this session created the credential."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        credential = PartnerCredential.objects.select_related("partner").filter(pk=credential_id)
+        credential = credential.first()
+        if credential is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, str(credential_id))
+        show_secret = request.session.get(JUST_CREATED) == credential.pk
+        if show_secret:
+            del request.session[JUST_CREATED]
         context = {
             **self.admin_site.each_context(request),
             "title": "API credential created",
             "opts": self.opts,
-            "issued": issued,
-            "partner": issued.credential.partner,
+            "credential": credential,
+            "secret_key": credential.secret_key if show_secret else None,
+            "partner": credential.partner,
         }
-        return TemplateResponse(request, "admin/partners/partnercredential/created.html", context)
+        response = TemplateResponse(
+            request, "admin/partners/partnercredential/created.html", context
+        )
+        return response
 
     @admin.action(description="Revoke selected credentials", permissions=["change"])
     def revoke(self, request: HttpRequest, queryset: QuerySet[PartnerCredential]) -> None:

@@ -2,11 +2,12 @@
 
 from django.contrib import admin
 
+from loyalty.admin.base import ModelAdmin
 from partners.models import PartnerCustomData
 
 
 @admin.register(PartnerCustomData)
-class PartnerCustomDataAdmin(admin.ModelAdmin):
+class PartnerCustomDataAdmin(ModelAdmin):
     list_display = ["field_name", "partner", "number_of_values", "updated_at"]
     list_filter = ["partner"]
     list_select_related = ["partner"]

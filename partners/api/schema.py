@@ -1,12 +1,15 @@
 """What drf-spectacular cannot infer about the partner API: its signature, its idempotency headers,
-its date-time format, the contract's component names, and the public schema and docs views.
+its date-time format, the contract's component names, every field's meaning and example, the
+guide at the top of the docs, and the public index, schema and docs views.
 
 Registered on import: partners/api/urls.py imports the views below, which brings the extensions in
-before any schema is generated; SPECTACULAR_SETTINGS names the two postprocessing hooks.
+before any schema is generated; SPECTACULAR_SETTINGS names the postprocessing hooks.
 """
 
 import datetime as dt
 import re
+from functools import cache
+from pathlib import Path
 
 from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from drf_spectacular.extensions import (
@@ -17,9 +20,21 @@ from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework import ISO_8601
 from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
 from rest_framework.settings import api_settings
+from rest_framework.views import APIView
 
+from partners.api.field_docs import field_doc
 from partners.api.idempotency import GUARDED_METHODS, MAX_KEY_LENGTH, REPEATED_HEADER
+
+GUIDE = Path(__file__).resolve().parent / "guide.md"
+# Appended to every operation's description: the rules described once, in the guide.
+OPERATION_RULES = (
+    "Sign the request as in [Signing requests](#signing); a refusal has the "
+    "[GenericError shape](#errors)."
+)
+IDEMPOTENT_OPERATION_RULES = " Send an [Idempotency-Key](#idempotency) to retry it safely."
 
 SIGNATURE_DESCRIPTION = (
     "`Credential=<public key>, Signature=<signature>`. The signature is the hex-encoded "
@@ -65,6 +80,26 @@ _REGEX_SPECIAL = frozenset(".^$*+?()[]{}|\\")
 # Statuses an idempotent repeat can replay: the view's own answers. 401 and 429 come before the
 # key is looked at, and 409 is the answer to a repeat still running, so none of them is stored.
 _NOT_REPLAYED = frozenset({"401", "409", "429"})
+
+
+class ApiIndexView(APIView):
+    """GET /public/v3.0/: where to start, for whoever opens the API's base URL in a browser."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(exclude=True)
+    def get(self, request, *args, **kwargs):
+        return Response(
+            {
+                "name": "Loyalty back office partner API",
+                "version": "3.0",
+                "compatible_with": "Currency Alliance API 3.0",
+                "docs": reverse("api-docs", request=request),
+                "schema": reverse("api-schema", request=request),
+                "authentication": "Every operation is signed: see the docs, 'Signing requests'.",
+            }
+        )
 
 
 class PublicSchemaView(SpectacularAPIView):
@@ -209,3 +244,52 @@ def contract_component_names(result, generator, request, public):
         result["components"]["schemas"] = dict(sorted(renamed.items()))
         _rewrite_refs(result, renames)
     return result
+
+
+@cache
+def _guide() -> str:
+    return GUIDE.read_text()
+
+
+def api_guide(result, generator, request, public):
+    """Postprocessing hook: the guide (signing with a worked example, idempotency, errors) as
+    the schema's description, shown at the top of the docs; and a link to it from every
+    operation, so that each rule is written once."""
+    result.setdefault("info", {})["description"] = _guide()
+    for operations in result.get("paths", {}).values():
+        for method, operation in operations.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            rules = OPERATION_RULES
+            if method.upper() in GUARDED_METHODS:
+                rules += IDEMPOTENT_OPERATION_RULES
+            description = operation.get("description", "").strip()
+            operation["description"] = f"{description}\n\n{rules}" if description else rules
+    return result
+
+
+def document_fields(result, generator, request, public):
+    """Postprocessing hook: a description and an example on every property of every component
+    (partners.api.field_docs), where the serializer gave none. A property that is a bare $ref
+    is wrapped in allOf, since OpenAPI 3.0 ignores the siblings of a $ref."""
+    for name, schema in result.get("components", {}).get("schemas", {}).items():
+        _document_properties(name, schema)
+    return result
+
+
+def _document_properties(component: str, schema: dict) -> None:
+    for key in ("oneOf", "anyOf", "allOf"):
+        for variant in schema.get(key, []):
+            _document_properties(component, variant)
+    items = schema.get("items")
+    if isinstance(items, dict):
+        _document_properties(component, items)
+    for field, prop in schema.get("properties", {}).items():
+        doc = field_doc(component, field)
+        if doc is not None:
+            if "$ref" in prop:
+                prop["allOf"] = [{"$ref": prop.pop("$ref")}]
+            description, example = doc
+            prop.setdefault("description", description)
+            prop.setdefault("example", example)
+        _document_properties(component, prop)

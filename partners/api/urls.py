@@ -13,10 +13,11 @@ from partners.api import (
     transactions,
 )
 from partners.api.handlers import not_found
-from partners.api.schema import PublicDocsView, PublicSchemaView
+from partners.api.schema import ApiIndexView, PublicDocsView, PublicSchemaView
 
 urlpatterns = [
-    # The generated OpenAPI schema and its interactive docs
+    # Where to start, the generated OpenAPI schema and its interactive docs
+    path("", ApiIndexView.as_view(), name="api-index"),
     path("schema/", PublicSchemaView.as_view(), name="api-schema"),
     path("docs/", PublicDocsView.as_view(url_name="api-schema"), name="api-docs"),
     # Direct accruals

@@ -113,6 +113,39 @@ def test_post_completes_at_once_and_moves_the_units(clock, mint, member_acc, led
     ledger_balances()
 
 
+def test_post_and_hold_record_history_at_its_own_time(mint, member_acc, ledger_balances):
+    """created_at is the insert's time unless history is recorded (the demo data, an import);
+    the units move now either way."""
+    before = dt.datetime.now(dt.UTC)
+    plain = ledger.post(origin=mint, destination=member_acc, amount=5, type=TransactionType.ACCRUAL)
+    assert plain.created_at >= before
+    then = dt.datetime(2026, 3, 4, 11, 50, 3, tzinfo=dt.UTC)
+    posted = ledger.post(
+        origin=mint,
+        destination=member_acc,
+        amount=10,
+        type=TransactionType.ACCRUAL,
+        now=then,
+        created_at=then,
+    )
+    held = ledger.hold(
+        origin=mint,
+        destination=member_acc,
+        amount=20,
+        type=TransactionType.ACCRUAL,
+        release_date=then + dt.timedelta(days=3),
+        now=then,
+        created_at=then,
+    )
+    for tx in (posted, held):
+        tx.refresh_from_db()
+        assert tx.created_at == then
+    assert posted.completed_at == then
+    member_acc.refresh_from_db()
+    assert (member_acc.balance, member_acc.pending_balance) == (15, 20)
+    ledger_balances()
+
+
 def test_post_spends_a_members_units(mint, member_acc, partner_acc, ledger_balances):
     issue(mint, member_acc, 100)
 

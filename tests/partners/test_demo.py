@@ -12,11 +12,15 @@ from django.utils import timezone
 from loyalty import ledger
 from loyalty.models import (
     Account,
+    Cohort,
+    FxRate,
     LoyaltyCurrency,
     Member,
     Partner,
     Partnership,
+    RuleAward,
     Tier,
+    TierChange,
     Transaction,
     TransactionStatus,
     TransactionType,
@@ -106,7 +110,41 @@ def test_creates_the_demo_programme(monkeypatch, ledger_balances):
     assert admin.check_password("a-long-demo-password")
     assert "boss / a-long-demo-password" in summary
     assert "/admin/" in summary
+    assert_looks_like_a_real_programme(currency)
     ledger_balances()
+
+
+def assert_looks_like_a_real_programme(currency):
+    """Months of dated activity recorded as the API records it, tiers earned, rules that fire,
+    FX rates, a cohort and a partnership of each kind."""
+
+    months = Transaction.objects.dates("created_at", "month")
+    assert len(months) >= 6
+    assert Transaction.objects.values("created_at").distinct().count() > 100
+    purchase = Transaction.objects.filter(type="accrual", sub_type="purchase_rule").first()
+    assert purchase.related_data["type"] == "purchase_rule"
+    assert purchase.related_data["purchase_rules"][0]["id"].startswith("rl_")
+    assert purchase.related_data["purchase_rule_execution_id"].startswith("pre_")
+    award = RuleAward.objects.get(transaction=purchase)
+    assert award.created_at == purchase.created_at
+    activity = Transaction.objects.filter(type="accrual", sub_type="activity_rule").first()
+    assert activity.related_data["type"] == "activity_rule"
+    assert RuleAward.objects.filter(activity_rule__activity="signup").count() == 50
+    assert {"birthday", "review"} <= set(
+        RuleAward.objects.values_list("activity_rule__activity", flat=True)
+    )
+
+    # Tiers are earned: each member's tier is the highest whose threshold their points reach.
+    thresholds = dict(currency.tiers.values_list("code", "threshold"))
+    assert thresholds == {"bronze": 0, "silver": 2_000, "gold": 6_000}
+    assert TierChange.objects.filter(to_tier__code="gold").exists()
+
+    kinds = set(Partnership.objects.values_list("type", flat=True))
+    assert kinds == {"issuing", "redemption", "exchange_in", "exchange_out"}
+    assert Cohort.objects.filter(owner=currency.owner).count() == 1
+    assert FxRate.objects.filter(base="EUR", quote="USD").count() > 100
+    statuses = set(Transaction.objects.values_list("status", flat=True))
+    assert statuses >= {"completed", "pending", "cancelled", "reversed"}
 
 
 def test_running_again_creates_no_duplicates_and_tops_up_due_transactions(ledger_balances):
@@ -132,10 +170,13 @@ def test_running_again_creates_no_duplicates_and_tops_up_due_transactions(ledger
     ledger_balances()
 
 
-def test_json_output(ledger_balances):
+def test_json_output_and_its_keys_sign_api_requests(ledger_balances):
     payload = json.loads(seed_demo("--json"))
 
-    assert set(payload) == {"admin", "loyalty_currency", "currency_owner", "partners", "members"}
+    assert set(payload) >= {"admin", "loyalty_currency", "currency_owner", "partners", "members"}
+    assert [tier["id"] for tier in payload["tiers"]] == ["bronze", "silver", "gold"]
+    assert {rule["activity_id"] for rule in payload["activity_rules"]} >= {"signup", "birthday"}
+    assert payload["urls"]["api_docs"] == "/public/v3.0/docs/"
     assert payload["admin"] == {"username": "admin", "password": "admin"}
     assert payload["loyalty_currency"] == "EXAMPLE_POINTS"
     partners = {p["api_identifier"]: p["partner_id"] for p in payload["partners"]}
@@ -154,11 +195,11 @@ def test_json_output(ledger_balances):
     )
     ledger_balances()
 
-
-def test_json_keys_sign_api_requests():
-    """The printed keys work: each demo partner reads the API, the owner creates a member."""
-    payload = json.loads(seed_demo("--json"))
+    # The printed keys work: each demo partner reads the API, the owner creates a member; on
+    # an existing demo, --json prints the same keys and adds no transaction.
+    transactions = Transaction.objects.count()
     assert payload == json.loads(seed_demo("--json"))  # the same keys on every run
+    assert Transaction.objects.count() == transactions
     for partner in [payload["currency_owner"], *payload["partners"]]:
         assert partner["secret_key"].startswith("sec_")
         client = SignedClient(partner["public_key"], partner["secret_key"])

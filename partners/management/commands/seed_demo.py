@@ -8,8 +8,9 @@ from partners.demo import DUE_SOON, DemoData, demo_as_json, demo_seed
 
 class Command(BaseCommand):
     help = (
-        "Create the demo programme (EXAMPLE_POINTS, two partners, tiers, members, transactions "
-        "and a staff superuser) where missing; safe to run on every start. The superuser's login "
+        "Create the demo programme (EXAMPLE_POINTS, two partners, tiers, rules, a cohort, FX "
+        "rates, members with months of history and a staff superuser) where missing; safe to run "
+        "on every start. The superuser's login "
         "comes from DEMO_ADMIN_USERNAME and DEMO_ADMIN_PASSWORD (default admin / admin); an "
         "existing user keeps its password."
     )
@@ -19,13 +20,15 @@ class Command(BaseCommand):
             "--json",
             dest="as_json",
             action="store_true",
-            help="Print only a JSON object with the admin login, the partners and the members.",
+            help="Print only a JSON object with the admin login, the partners' API keys, the "
+            "members, tiers and rules; on an existing demo it adds no transaction.",
         )
 
     def handle(self, *args, as_json: bool = False, **options):
         demo = demo_seed(
             admin_username=os.environ.get("DEMO_ADMIN_USERNAME", "admin"),
             admin_password=os.environ.get("DEMO_ADMIN_PASSWORD", "admin"),
+            top_up=not as_json,
         )
         if as_json:
             self.stdout.write(json.dumps(demo_as_json(demo=demo), indent=2))

@@ -60,3 +60,15 @@ def test_admin_action_recomputes_and_reports_the_changes(admin_client, tiers, cu
         "platinum",
         "silver",
     ]
+
+
+def test_currencies_tiers_and_partners_have_no_delete_button_and_say_why(
+    admin_client, currency, tier, partner
+):
+    for model, obj in (("loyaltycurrency", currency), ("tier", tier), ("partner", partner)):
+        page = admin_client.get(url(f"{model}_change", obj.pk))
+        html = page.content.decode()
+        assert not page.context["has_delete_permission"], model
+        assert url(f"{model}_delete", obj.pk) not in html, model
+        assert "Why there is no Delete button" in html, model
+        assert admin_client.post(url(f"{model}_delete", obj.pk), {"post": "yes"}).status_code == 403

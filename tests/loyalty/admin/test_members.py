@@ -171,7 +171,14 @@ def test_member_list_action_opens_the_form_for_one_member(admin_client, member, 
     assert page.context["next_url"] == changelist
 
     done = admin_client.post(
-        form_url, {"direction": "credit", "amount": "5", "reason": "x", "next": changelist}
+        form_url,
+        {
+            "direction": "credit",
+            "amount": "5",
+            "reason_code": "gift",
+            "reason": "x",
+            "next": changelist,
+        },
     )
     assert done["Location"] == changelist
     ledger_balances()

@@ -129,3 +129,10 @@ def test_the_activity_simulation_honours_once_per_member(admin_client, currency)
     assert rows["Referral"].codes == ("activity_mismatch",)
     assert "Rewards the activity referral" in response.content.decode()
     assert RuleAward.objects.count() == 1
+
+
+def test_the_simulation_names_its_time_zone(admin_client, currency):
+    response = simulate(admin_client, currency, amount="10")
+    page = response.content.decode()
+    assert "at a date and time in UTC" in page
+    assert "Simulated at 2026-11-20 12:00:00 UTC" in page

@@ -22,13 +22,23 @@ def test_create_page_shows_the_secret_once_and_never_again(admin_client, partner
     )
 
     credential = PartnerCredential.objects.get(partner=partner)
+    created = url("partnercredential_created", credential.pk)
+    assert (response.status_code, response["Location"]) == (302, created)
     secret = credential.secret_key
-    result = page(response)
+    shown = admin_client.get(created)
+    result = page(shown)
     assert result.count(secret) == 1
     assert credential.public_key in result
     assert "shown only on this page" in result
+    assert 'data-copy="secret-key"' in result
+    assert "no-store" in shown["Cache-Control"]
     assert credential.label == "production"
     assert LogEntry.objects.filter(object_id=str(credential.pk)).exists()
+
+    reload = page(admin_client.get(created))
+    assert secret not in reload
+    assert "has already been shown" in reload
+    assert PartnerCredential.objects.filter(partner=partner).count() == 1
 
     for later in (
         admin_client.get(url("partnercredential_changelist")),

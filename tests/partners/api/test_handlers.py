@@ -32,10 +32,13 @@ def assert_error_shape(response, status: int, code: str) -> dict:
 def test_a_post_to_an_unknown_path_with_csrf_checks_is_a_json_404(db):
     """The API has no CSRF: an unknown path used to get Django's HTML CSRF 403 page."""
     client = Client(enforce_csrf_checks=True)
-    for path in ("/no/such/thing", "/transactions/tx_1/nope", "/"):
+    for path in ("/no/such/thing", "/transactions/tx_1/nope"):
         response = client.post(f"{API}{path}", data=b"{}", content_type="application/json")
         error = assert_error_shape(response, 404, "not_found")
         assert error["message"] == f"No endpoint at {API}{path}."
+    # The API's index answers GET only: a POST to it is a JSON 405, not a CSRF page either.
+    response = client.post(f"{API}/", data=b"{}", content_type="application/json")
+    assert_error_shape(response, 405, "method_not_allowed")
 
 
 def test_a_bad_host_header_is_a_json_400_under_the_api_and_djangos_page_elsewhere(db):

@@ -12,6 +12,8 @@ from django.core.management import call_command
 from django.test import Client
 from drf_spectacular.drainage import GENERATOR_STATS
 
+from partners.api.authentication import sign
+
 API = "/public/v3.0"
 SCHEMA_URL = f"{API}/schema/"
 DOCS_URL = f"{API}/docs/"
@@ -393,7 +395,11 @@ def test_enum_components_are_the_contracts(schema, name):
 def test_transaction_fields_use_the_enum_components(schema):
     properties = schema["components"]["schemas"]["Transaction"]["properties"]
     refs = {
-        name: {ref["$ref"] for ref in prop.get("oneOf", [prop]) if "$ref" in ref}
+        name: {
+            ref["$ref"]
+            for ref in prop.get("oneOf", []) + prop.get("allOf", []) + [prop]
+            if "$ref" in ref
+        }
         for name, prop in properties.items()
     }
     assert f"{REF}TransactionType" in refs["type"]
@@ -444,6 +450,63 @@ def test_description_documents_both_signing_schemes():
     response = Client().get(SCHEMA_URL, {"format": "json"})
     assert response.status_code == 200, response.content
     description = response.json()["info"]["description"]
-    assert "Authorization: Credential=<public key>, Signature=<hex HMAC-SHA256>" in description
+    assert "Authorization: Credential=<public key>, Signature=<signature>" in description
+    assert "hex-encoded HMAC-SHA256" in description
     assert "Signature-Timestamp" in description
     assert "<METHOD>\\n<path>\\n<timestamp>\\n" in description
+
+
+# Documentation a partner's developer integrates from ------------------------------------------
+
+
+def _properties(node, where: str):
+    """Every (place, property) of a schema node, through variants, items and nested objects."""
+    for key in ("oneOf", "anyOf", "allOf"):
+        for number, variant in enumerate(node.get(key, [])):
+            yield from _properties(variant, f"{where}/{key}{number}")
+    if isinstance(node.get("items"), dict):
+        yield from _properties(node["items"], f"{where}[]")
+    for name, prop in node.get("properties", {}).items():
+        yield f"{where}.{name}", prop
+        yield from _properties(prop, f"{where}.{name}")
+
+
+def test_every_request_and_response_property_has_a_description_and_an_example(schema):
+    undocumented = [
+        place
+        for name, component in schema["components"]["schemas"].items()
+        for place, prop in _properties(component, name)
+        if not prop.get("description") or "example" not in prop
+    ]
+    assert undocumented == []
+    origin = schema["components"]["schemas"]["AccrualStandardCreateRequest"]["properties"]
+    assert "your partner id" in origin["origin"]["description"]
+    assert origin["origin"]["example"].startswith("part_")
+
+
+def test_the_guide_signs_its_worked_example_as_the_api_checks_it(schema):
+    guide = schema["info"]["description"]
+    rows = re.findall(r"\| the body `(\{.*?\})` \| `([0-9a-f]{64})` \|", guide)
+    assert rows == [('{"foo": "bar"}', sign("sec_12345", b'{"foo": "bar"}'))]
+    accrual = re.search(r"^    (\{\"amount\": 1000.*\})$", guide, re.M).group(1)
+    assert f"| the accrual body below | `{sign('sec_12345', accrual.encode())}` |" in guide
+    assert f"`{sign('sec_12345', b'foo=bar')}`" in guide
+    assert f"`{sign('sec_12345', b'')}`" in guide
+    assert "openssl dgst -sha256 -hmac" in guide and "hmac.new(SECRET_KEY.encode()" in guide
+    for anchor in ("signing", "idempotency", "errors"):
+        assert f'id="{anchor}"' in guide
+
+
+def test_every_operation_links_the_rules_written_once(schema):
+    for method, path, operation in operations(schema):
+        description = operation["description"]
+        assert "(#signing)" in description and "(#errors)" in description, f"{method} {path}"
+        assert ("(#idempotency)" in description) == (method in ("POST", "PATCH")), path
+
+
+def test_the_base_url_points_at_the_docs_and_the_schema():
+    response = Client().get(f"{API}/")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["docs"].endswith(DOCS_URL) and body["schema"].endswith(SCHEMA_URL)
+    assert Client().get(f"{API}/no-such-thing").status_code == 404

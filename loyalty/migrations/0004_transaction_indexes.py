@@ -22,7 +22,7 @@ def _on_postgresql(statement):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('loyalty', '0002_transaction_guard_trigger'),
+        ('loyalty', '0003_created_at_recordable'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

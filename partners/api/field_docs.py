@@ -1,0 +1,327 @@
+"""What every request and response field of the partner API means, with an example, in the
+contract's words (currency-alliance-openapi-3.0-contract.md), so that a partner's developer can
+integrate from the docs alone.
+
+`FIELDS` holds a field's meaning wherever the name appears; `BY_COMPONENT` the meanings that
+differ by component (an `id` is a transaction's, a member's or a rule's). The postprocessing hook
+`partners.api.schema.document_fields` writes them into the generated schema where a serializer
+gave none, and tests/partners/api/test_schema.py fails on any property left without both.
+"""
+
+from typing import Any
+
+MEMBER_EXAMPLE = {"id": "M12334532X"}
+TRANSACTION_EXAMPLE_ID = "tx_abc12312345"
+
+# name -> (description, example)
+FIELDS: dict[str, tuple[str, Any]] = {
+    # Bank accounts of a member
+    "account_holder": ("The name of the account's holder.", "Ada Andersen"),
+    "account_name": ("A name the member gives the account.", "Main account"),
+    "account_number": ("The account number (outside IBAN countries).", "12345678"),
+    "bank_code": ("The bank's code (sort code, routing number...).", "200000"),
+    "bank_name": ("The bank's name.", "Example Bank"),
+    "bic_swift": ("The bank's BIC (SWIFT) code.", "EXBKGB2L"),
+    "branch_code": ("The branch's code.", "001"),
+    "iban": ("The account's IBAN.", "GB33BUKB20201555555555"),
+    "non_iban_code": ("A national account code where there is no IBAN.", "021000021"),
+    # Members
+    "additional_information": ("Free-form data about the member.", {"newsletter": True}),
+    "address_line1": ("First line of the postal address.", "1 Example Street"),
+    "address_line2": ("Second line of the postal address.", "Flat 2"),
+    "address_line3": ("Third line of the postal address.", "Old Town"),
+    "balance": (
+        "The member's balance in whole units; null if the currency's owner has not granted "
+        "partners access to balances.",
+        1500,
+    ),
+    "bank_accounts": ("The member's bank accounts.", []),
+    "birth_date": ("Date of birth, YYYY-MM-DD.", "1990-05-17"),
+    "city": ("City of the postal address.", "London"),
+    "company_registration_number": ("A company member's registration number.", "09876543"),
+    "country": ("Country, ISO 3166-1 alpha-3.", "USA"),
+    "email": ("The member's email address.", "ada.andersen@example.com"),
+    "first_name": ("An individual member's first name.", "Ada"),
+    "gender": ("An individual member's gender: male, female or other.", "female"),
+    "last_name": ("An individual member's last name.", "Andersen"),
+    "loyalty_program_identifiers": (
+        "How the programme identifies the member: its `id` is the membership number; some "
+        "programmes need more (e.g. the last name).",
+        MEMBER_EXAMPLE,
+    ),
+    "phone_number": ("Phone number, E.164.", "+443031237300"),
+    "postal_code": ("Postal code of the address.", "SW1A 1AA"),
+    "state": ("State or region of the address.", "Greater London"),
+    "member": (
+        "The member, by their loyalty_program_identifiers (at least the membership number `id`).",
+        MEMBER_EXAMPLE,
+    ),
+    "linked_loyalty_currency": (
+        "The partner programme's currency whose linked account is looked up.",
+        "TCC",
+    ),
+    # Transactions
+    "amount": ("A whole number of units, greater than zero.", 1000),
+    "bonus": ("Whether the units are a bonus (shown apart in reports).", False),
+    "completed_at": (
+        "When the units reached the destination's spendable balance (null while pending).",
+        "2019-03-04T11:50:03+0000",
+    ),
+    "created_at": ("When the transaction was recorded.", "2019-03-04T11:50:03+0000"),
+    "destination": (
+        "Where the units go: a member's loyalty_program_identifiers, one of your account ids "
+        "(acc_...) or a partner id (part_...; its default account).",
+        "acc_abcd1234",
+    ),
+    "destination_account": (
+        "The account the units went to, with its owner.",
+        {"id": "acc_abc123", "owner": {"id": "mp_abc123", "type": "member"}},
+    ),
+    "external_reference": (
+        "Your unique reconciliation id; optional but strongly recommended.",
+        "ORDER-2026-0001",
+    ),
+    "loyalty_currency": ("The loyalty currency's code.", "EXAMPLE_POINTS"),
+    "loyalty_system_data": (
+        "Extra data the partner loyalty programme needs; the Partners endpoints say which fields "
+        "are mandatory.",
+        {"card_number": "1234 5678"},
+    ),
+    "loyalty_system_id": ("The partner programme's own id for this transaction.", "AV-998877"),
+    "metadata": ("Your own data, up to 5 levels of nesting; returned as sent.", {"foo": "bar"}),
+    "origin": (
+        "Where the units come from: your partner id (part_...; your default account) or one of "
+        "your account ids (acc_...).",
+        "part_abcd1234",
+    ),
+    "origin_account": (
+        "The account the units came from, with its owner.",
+        {"id": "acc_abc123", "owner": {"id": "part_abc123", "type": "partner"}},
+    ),
+    "owner": (
+        "Who holds the account: a member or a partner.",
+        {"id": "mp_abc123", "type": "member"},
+    ),
+    "reason": (
+        "Why, in words the member may read (26 characters or fewer display best).",
+        "Christmas bonus",
+    ),
+    "reason_code": ("The kind of reason, from the contract's list.", "product_purchase"),
+    "related_data": (
+        "What produced the transaction: the purchase or activity rules that fired (with their "
+        "execution), a gift card code or a standard redemption; null for a plain movement.",
+        {
+            "type": "activity_rule",
+            "id": "lr_abcr1234",
+            "name": "Birthday bonus",
+            "activity_id": "birthday",
+        },
+    ),
+    "release_date": (
+        "ISO 8601; seconds are truncated. Until then the transaction is `pending` and its units "
+        "are in the destination's pending balance.",
+        "2020-10-10T12:12:00Z",
+    ),
+    "status": ("The transaction's status.", "pending"),
+    "status_message": (
+        "Why the transaction is not completed yet (null when completed).",
+        "The release date has not been reached yet.",
+    ),
+    "status_message_code": (
+        "status_message as a code (null when completed).",
+        "release_date_not_reached",
+    ),
+    "sub-type": ("What kind of movement within its type.", "purchase_rule"),
+    "transaction": ("The transaction the rule issued.", {"id": TRANSACTION_EXAMPLE_ID}),
+    "transactions": ("The transactions issued, one per rule or one in total.", []),
+    # Lists
+    "count": ("How many items the whole list has.", 10),
+    "next": ("The next page, or null on the last.", "?page=2"),
+    "previous": ("The previous page, or null on the first.", None),
+    "results": ("The items of this page.", []),
+    # Errors
+    "errors": (
+        "Every problem found, each with a message, the field at fault and a code.",
+        [{"message": "A valid integer is required.", "field": "amount", "code": "invalid"}],
+    ),
+    "message": ("What is wrong, in words.", "A valid integer is required."),
+    "code": ("A machine-readable code for the problem.", "invalid"),
+    # Rules
+    "activity_ids": ("The activities the member did.", ["birthday"]),
+    "activity_identifier": ("The activity the rule rewards.", "birthday"),
+    "amount_issued": ("Units the rule issued (or would issue).", 100),
+    "enabled": ("Whether the rule runs for this cohort.", True),
+    "fiat_amount": ("The purchase's amount in fiat money, as a decimal string.", "20.00"),
+    "fiat_currency": ("A fiat currency, ISO 4217.", "USD"),
+    "not_fired": ("The rules that did not fire, with the reasons.", []),
+    "preferred_execution_mode": (
+        "One transaction per rule, or one for all the rules that fire.",
+        "multiple_transactions",
+    ),
+    "reasons": ("Why the rule did not fire.", [{"code": "tags", "message": "No tag matches."}]),
+    "rule": ("The rule.", {"id": "rl_abcd1234", "name": "Double points"}),
+    "rules": ("The rules that fired (or would fire), with what each issues.", []),
+    "tags": (
+        "A rule runs if it has no tags or shares one with the purchase.",
+        ["promo20"],
+    ),
+    "total": ("Units issued (or that would be) by all the rules together.", 100),
+    # Conversions
+    "custom_value": ("The fiat value of one unit, for price_type custom_value.", "10.12345678"),
+    "custom_value_currency": ("The fiat currency of custom_value, ISO 4217.", "USD"),
+    "exact_fiat_cost": (
+        "The fiat cost of loyalty_amount, which rounding may put above or below the amount.",
+        "99.0000",
+    ),
+    "loyalty_amount": ("Whole units the fiat amount converts to.", 10),
+    "loyalty_system_amount": (
+        "The amount in the partner programme's own precision.",
+        "10.00000000",
+    ),
+    "price_type": ("Which value of one unit the conversion uses.", "customers_perceived_value"),
+    "rounding": ("How a fraction of a unit is rounded.", "bankers_rounding"),
+    # Partners and partnerships
+    "active_partnerships": (
+        "Which kinds of partnership you have with this partner.",
+        {"issuing": True, "redemption": False},
+    ),
+    "adjustment_allowed": ("Whether a redemption may be adjusted after it is made.", True),
+    "api_identifier": ("Deprecated: use id.", "part_deprecated"),
+    "batch_process": ("Whether transactions are sent to the partner in batches.", False),
+    "company_name": ("The company's name.", "FooBar"),
+    "conversion_ratio_per_unit": ("Units of the partner's currency per unit of yours.", "1.2"),
+    "currency_owner_for_issuance": ("The partner owns a currency you issue.", False),
+    "currency_owner_for_redemption": ("The partner owns a currency you accept.", False),
+    "exchange_enabled": ("Whether members may exchange now.", True),
+    "exchange_in": ("Members of the partner may exchange into your currency.", False),
+    "exchange_out": ("Your members may exchange out to the partner's currency.", False),
+    "execute_action": (
+        "What a member must give to execute an operation with this partner.",
+        {"required_fields": [{"id": "card_number", "name": "Loyalty Card number"}]},
+    ),
+    "issuing": ("The partner issues your currency.", True),
+    "logo": ("The partner's logo (a URL).", "https://example.com/logo.png"),
+    "loyalty_rules_execution_mode": (
+        "How the currency owner records rule awards: one transaction per rule or one in total.",
+        "multiple_transactions",
+    ),
+    "maximum_member_transaction_amount": ("The most units one member transaction may move.", 100),
+    "member_lookup_action": (
+        "Whether and how a member can be looked up before an operation.",
+        {"member_lookup_available": True, "required_fields": []},
+    ),
+    "member_lookup_available": ("Whether members can be looked up.", True),
+    "minimum_member_transaction_amount": ("The fewest units one member transaction may move.", 10),
+    "partner_id": ("The partner's id.", "part_abcd1234"),
+    "partnership_details": ("The terms of the partnership.", {"exchange_enabled": True}),
+    "redemption": ("The partner accepts your currency.", False),
+    "required_fields": (
+        "The fields to ask the member for: an HTML field id and its label.",
+        [{"id": "card_number", "name": "Loyalty Card number"}],
+    ),
+    "field": ("The custom data's name.", "codes"),
+    "values": ("The custom data's values.", [{"code": "A1", "name": "Store 1"}]),
+    # Tiers
+    "level": ("The tier's rank; a higher level ranks higher.", 1),
+}
+
+# (component, name) -> (description, example), where the meaning depends on the component.
+BY_COMPONENT: dict[tuple[str, str], tuple[str, Any]] = {
+    ("Account", "id"): ("The account id.", "acc_abc123"),
+    ("AccountOwner", "id"): (
+        "The owner's id: a member (mp_...) or a partner (part_...).",
+        "mp_abc123",
+    ),
+    ("AccountOwner", "type"): ("What owns the account.", "member"),
+    ("DeprecatedAccount", "id"): ("The account id.", "acc_abc123"),
+    ("DeprecatedAccountOwner", "id"): ("The owner's id.", "part_abc123"),
+    ("DeprecatedAccountOwner", "type"): ("What owns the account.", "partner"),
+    ("ActivityRule", "id"): ("The rule's id.", "lr_abcr1234"),
+    ("ActivityRule", "name"): ("The rule's name.", "Birthday bonus"),
+    ("CohortActivityRule", "id"): ("The rule's id.", "lr_abcr1234"),
+    ("CohortActivityRule", "name"): ("The rule's name.", "Birthday bonus"),
+    ("CohortActivityRule", "reason"): ("The reason on the transactions it issues.", "Birthday"),
+    ("CohortPurchaseRule", "id"): ("The rule's id.", "rl_abc123"),
+    ("CohortPurchaseRule", "name"): ("The rule's name.", "Double points"),
+    ("CohortPurchaseRule", "reason"): ("The reason on the transactions it issues.", "Promo"),
+    ("CohortPurchaseRule", "loyalty_currency"): ("The rule's currency.", "LLL"),
+    ("CohortActivityRule", "loyalty_currency"): ("The rule's currency.", "LLL"),
+    ("PurchaseRule", "id"): ("The rule's id.", "rl_abcd1234"),
+    ("PurchaseRule", "name"): ("The rule's name.", "Double points"),
+    ("PurchaseRuleTriggerResponse", "id"): ("The execution's id.", "pre_abcd1234"),
+    ("PurchaseRuleTriggerResponse", "status"): ("Whether the execution stands.", "completed"),
+    ("Cohort", "id"): ("The cohort's id.", "part_abc123"),
+    ("Cohort", "company_name"): ("The cohort's name.", "FooBar"),
+    ("Cohort", "status"): ("Whether the cohort's rules run.", "enabled"),
+    ("CohortCreateUpdateRequest", "company_name"): ("The cohort's name.", "FooBar"),
+    ("CohortCreateUpdateRequest", "status"): ("Whether the cohort's rules run.", "enabled"),
+    ("Member", "id"): ("The member's id.", "mp_abc123"),
+    ("MemberTypeCompany", "id"): ("The member's id.", "mp_abc123"),
+    ("Member", "type"): ("individual or company.", "individual"),
+    ("MemberTypeCompany", "type"): ("individual or company.", "company"),
+    ("MemberIndividualRequest", "type"): ("individual (the default) or company.", "individual"),
+    ("MemberCompanyRequest", "type"): ("company, for a company member.", "company"),
+    ("Member", "tier"): ("The member's tier.", {"id": "gold", "level": 1, "name": "Gold"}),
+    ("MemberTypeCompany", "tier"): (
+        "The member's tier.",
+        {"id": "gold", "level": 1, "name": "Gold"},
+    ),
+    ("MemberIndividualRequest", "tier"): ("The tier's id.", "gold"),
+    ("MemberCompanyRequest", "tier"): ("The tier's id.", "gold"),
+    ("Member", "loyalty_currency"): ("The member's programme currency.", "EXAMPLE_POINTS"),
+    ("MemberTier", "id"): ("The tier's id.", "gold"),
+    ("MemberTier", "name"): ("The tier's name.", "Gold"),
+    ("MemberBankAccount", "id"): ("The bank account's id.", "ba_1"),
+    ("MemberBankAccountRequest", "id"): ("Your id for the bank account.", "ba_1"),
+    ("MemberBankAccount", "fiat_currency"): ("The account's currency, ISO 4217.", "GBP"),
+    ("MemberBankAccountRequest", "fiat_currency"): ("The account's currency, ISO 4217.", "GBP"),
+    ("MemberCompanyRequest", "company_name"): ("The company's name.", "Example Ltd"),
+    ("MemberTypeCompany", "company_name"): ("The company's name.", "Example Ltd"),
+    ("PartnerListItemLoyaltyCurrency", "id"): ("The currency's code.", "EXAMPLE_POINTS"),
+    ("PartnerListItemLoyaltyCurrency", "name"): ("The currency's name.", "XYZ Rewards Points"),
+    ("Transaction", "id"): ("The transaction's id.", TRANSACTION_EXAMPLE_ID),
+    ("Transaction", "amount"): ("Whole units moved.", 1000),
+    ("Transaction", "type"): ("What the transaction is.", "accrual"),
+    ("Transaction", "loyalty_currency"): ("The transaction's currency.", "LLL"),
+    ("Transaction", "reason_code"): ("The kind of reason.", "product_purchase"),
+    ("Transaction", "release_date"): (
+        "When a pending transaction is released.",
+        "2447-12-01T21:56:57+0000",
+    ),
+    ("Transaction", "metadata"): ("Your own data, returned as sent.", {"foo": "bar"}),
+    ("TransactionUpdateRequest", "amount"): ("The new amount, in whole units.", 100),
+    ("TransactionCreateRequest", "amount"): ("Whole units to move.", 100),
+    ("LoyaltyCurrencyConversionRequest", "amount"): (
+        "The fiat amount to convert, as a decimal string.",
+        "10.00",
+    ),
+    ("LoyaltyCurrencyConversionRequest", "loyalty_currency"): (
+        "The loyalty currency to convert into.",
+        "FOO",
+    ),
+    ("LoyaltyCurrencyConversionRequest", "fiat_currency"): ("The fiat currency, ISO 4217.", "USD"),
+    ("PurchaseRuleSimulationRequest", "fiat_currency"): ("The purchase's currency.", "USD"),
+    ("PurchaseRuleTriggerRequest", "fiat_currency"): ("The purchase's currency.", "USD"),
+    ("PurchaseRuleExecutionRetriggerRequest", "fiat_currency"): ("The purchase's currency.", "USD"),
+    ("ExecuteAction", "id"): ("The HTML field id.", "card_number"),
+    ("ExecuteAction", "name"): ("The field's label.", "Loyalty Card number"),
+    ("MemberLookupAction", "id"): ("The HTML field id.", "card_number"),
+    ("MemberLookupAction", "name"): ("The field's label.", "Loyalty Card number"),
+    ("GenericErrorItem", "field"): ("The request field at fault, or null.", "amount"),
+    ("ActivityRuleReason", "code"): ("Why, as a code.", "activity"),
+    ("ActivityRuleReason", "message"): ("Why, in words.", "Rewards another activity."),
+    ("Reason", "code"): ("Why, as a code.", "tags"),
+    ("Reason", "message"): ("Why, in words.", "No tag matches."),
+    ("ActivityRuleIssued", "rule"): ("The rule.", {"id": "lr_abcr1234", "name": "Birthday bonus"}),
+    ("ActivityRuleNotFired", "rule"): (
+        "The rule.",
+        {"id": "lr_abcr1234", "name": "Birthday bonus"},
+    ),
+    ("ActivityRuleTriggered", "rule"): ("The rule.", {"id": "lr_abcr1234", "name": "Birthday"}),
+    ("PartnerDataListResponse", "field"): ("The custom data's name.", "codes"),
+}
+
+
+def field_doc(component: str, name: str) -> tuple[str, Any] | None:
+    """The description and example of `name` in `component`, or None if neither table has it."""
+    return BY_COMPONENT.get((component, name)) or FIELDS.get(name)
