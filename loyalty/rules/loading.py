@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import Q
 
 from loyalty import caching, sql
 from loyalty.errors import FxRateMissing
@@ -156,28 +156,48 @@ def _as_typed(amount: Decimal | None) -> Decimal | None:
     return normal.quantize(Decimal(1)) if normal.as_tuple().exponent > 0 else normal
 
 
-def _counted_awards(member: Member, until: dt.datetime | None):
-    """The member's awards that count toward limits (see the module docstring)."""
-    awards = RuleAward.objects.filter(member=member).exclude(
-        transaction__status=TransactionStatus.CANCELLED
-    )
-    return awards if until is None else awards.filter(created_at__lte=until)
-
-
-def _capped_totals_sql(*, rules: int, until: bool) -> str:
-    """One SELECT per capped rule, joined by UNION ALL: (rule id, points, count) of the member's
-    counted awards of that rule since its period began (and up to `until`)."""
+def _award_totals_sql(*, rule_column: str, rules: int, until: bool) -> str:
+    """One SELECT per rule, joined by UNION ALL: (rule id, awards ever, awards and points since
+    the given moment) of the member's counted awards of that rule (up to `until`)."""
     award, tx = sql.quote(RuleAward._meta.db_table), sql.quote(Transaction._meta.db_table)
     upper = f" AND {award}.created_at <= %s" if until else ""
     one = (
-        f"SELECT CAST(%s AS BIGINT), COALESCE(SUM({award}.points), 0), COUNT({award}.id) "
-        f"FROM {award} "
-        f"LEFT OUTER JOIN {tx} ON {award}.transaction_id = {tx}.id "
-        f"WHERE {award}.member_id = %s AND {award}.purchase_rule_id = %s "
-        f"AND {award}.created_at >= %s{upper} "
+        f"SELECT CAST(%s AS BIGINT), COUNT({award}.id), "
+        f"COALESCE(SUM(CASE WHEN {award}.created_at >= %s THEN 1 ELSE 0 END), 0), "
+        f"COALESCE(SUM(CASE WHEN {award}.created_at >= %s THEN {award}.points ELSE 0 END), 0) "
+        f"FROM {award} LEFT OUTER JOIN {tx} ON {award}.transaction_id = {tx}.id "
+        f"WHERE {award}.member_id = %s AND {award}.{rule_column} = %s{upper} "
         f"AND ({tx}.status IS NULL OR {tx}.status <> %s)"
     )
     return " UNION ALL ".join([one] * rules)
+
+
+def _award_totals(
+    *,
+    member: Member,
+    rule_column: str,
+    since: dict[int, dt.datetime],
+    until: dt.datetime | None,
+) -> dict[int, tuple[int, int, int]]:
+    """rule id -> (awards ever, awards since, points since) of the member, for each rule of
+    `since` (rule id -> the start of its period), in one statement written once per process
+    (loyalty.sql): it is on every rule trigger. Awards whose transaction was cancelled gave
+    nothing and do not count; with `until`, neither do awards made after it."""
+    params = []
+    for rule_id, start in since.items():
+        params += [rule_id, start, start, member.pk, rule_id]
+        if until is not None:
+            params.append(until)
+        params.append(TransactionStatus.CANCELLED.value)
+    statement = sql.written(
+        f"award-totals:{rule_column}:{len(since)}:{until is not None}",
+        lambda: _award_totals_sql(
+            rule_column=rule_column, rules=len(since), until=until is not None
+        ),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        return {row[0]: (int(row[1]), int(row[2]), int(row[3])) for row in cursor.fetchall()}
 
 
 def member_snapshot(
@@ -189,32 +209,24 @@ def member_snapshot(
 ) -> MemberSnapshot:
     """The member's tier code and, for each capped rule, the points it gave since its period began.
 
-    One statement for all the capped rules, written once per process (loyalty.sql): it is on
-    every purchase trigger. No member (a simulation for anyone): no tier and nothing awarded.
+    One statement for all the capped rules (see _award_totals). No member (a simulation for
+    anyone): no tier and nothing awarded.
     """
     if member is None:
         return MemberSnapshot()
     tier = member.tier.code if member.tier_id else None
-    capped = [rule for rule in rules if rule.max_points_per_member is not None]
-    if not capped:
+    since = {
+        rule.pk: period_start(period=rule.member_cap_period, at=at, time_zone=rule.time_zone)
+        for rule in rules
+        if rule.max_points_per_member is not None
+    }
+    if not since:
         return MemberSnapshot(tier=tier)
-    params = []
-    for rule in capped:
-        since = period_start(period=rule.member_cap_period, at=at, time_zone=rule.time_zone)
-        params += [rule.pk, member.pk, rule.pk, since]
-        if until is not None:
-            params.append(until)
-        params.append(TransactionStatus.CANCELLED.value)
-    statement = sql.written(
-        f"capped-totals:{len(capped)}:{until is not None}",
-        lambda: _capped_totals_sql(rules=len(capped), until=until is not None),
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(statement, params)
-        totals = {rule_id: (points, count) for rule_id, points, count in cursor.fetchall()}
+    totals = _award_totals(member=member, rule_column="purchase_rule_id", since=since, until=until)
+    capped = {rule.pk: rule for rule in rules}
     awarded = {
-        rule.public_id: Awarded(points=int(totals[rule.pk][0]), count=totals[rule.pk][1])
-        for rule in capped
+        capped[rule_id].public_id: Awarded(points=points, count=count)
+        for rule_id, (_, count, points) in totals.items()
     }
     return MemberSnapshot(tier=tier, awarded=awarded)
 
@@ -285,18 +297,16 @@ def activity_awarded(
     """Each rule's awards to the member, ever and since its period started, in one query."""
     if not rules:
         return {}
-    counts = {}
-    for rule in rules:
-        counts[f"ever_{rule.pk}"] = Count("pk", filter=Q(activity_rule=rule))
-        if rule.limit_period:
-            since = period_start(period=rule.limit_period, at=at, time_zone=rule.time_zone)
-            counts[f"period_{rule.pk}"] = Count(
-                "pk", filter=Q(activity_rule=rule, created_at__gte=since)
-            )
-    totals = _counted_awards(member, until).filter(activity_rule__in=rules).aggregate(**counts)
+    since = {
+        rule.pk: period_start(period=rule.limit_period, at=at, time_zone=rule.time_zone)
+        if rule.limit_period
+        else at
+        for rule in rules
+    }
+    totals = _award_totals(member=member, rule_column="activity_rule_id", since=since, until=until)
     return {
         rule.public_id: Awarded(
-            count=totals.get(f"period_{rule.pk}", 0), count_ever=totals[f"ever_{rule.pk}"]
+            count=totals[rule.pk][1] if rule.limit_period else 0, count_ever=totals[rule.pk][0]
         )
         for rule in rules
     }

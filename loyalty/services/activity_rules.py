@@ -16,7 +16,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from loyalty import ledger
+from loyalty import ledger, sql
 from loyalty.models import (
     Account,
     ActivityRule,
@@ -197,12 +197,14 @@ def activity_rules_trigger(
                     details=details,
                 )
                 tx.loyalty_currency = loyalty_currency
-                RuleAward.objects.create(
-                    activity_rule=result.rule,
-                    member=member,
-                    points=result.outcome.points,
-                    transaction=tx,
-                    created_at=at,
+                sql.insert(
+                    RuleAward(
+                        activity_rule=result.rule,
+                        member=member,
+                        points=result.outcome.points,
+                        transaction=tx,
+                        created_at=at,
+                    )
                 )
             paid.append(
                 ActivityRuleResult(rule=result.rule, outcome=result.outcome, transaction=tx)

@@ -18,7 +18,7 @@ from partners.api.fields import (
     MemberIdentifiersField,
     MetadataField,
 )
-from partners.api.transactions import TransactionSerializer
+from partners.api.transactions import TransactionSerializer, transaction_data
 from partners.api.views import PartnerAPIView
 
 
@@ -105,6 +105,24 @@ class ActivityRuleTriggerResponse(serializers.Serializer):
     rules = ActivityRuleTriggeredSerializer(source="fired", many=True)
 
 
+def trigger_body(run) -> dict:
+    """ActivityRuleTriggerResponse of a trigger's run, built directly as transaction_data
+    builds a Transaction: the same JSON as the serializer above (which documents it; a test
+    holds the two equal), at a fraction of the cost."""
+    return {
+        "total": int(run.total),
+        "transactions": [transaction_data(tx) for tx in run.transactions],
+        "rules": [
+            {
+                "amount_issued": int(result.outcome.points),
+                "rule": {"id": result.rule.public_id, "name": str(result.rule.name)},
+                "transaction": transaction_data(result.transaction),
+            }
+            for result in run.fired
+        ],
+    }
+
+
 class ActivityRulesSimulateView(PartnerAPIView):
     @extend_schema(
         operation_id="ActivityRules_simulateRuleExecution",
@@ -154,4 +172,4 @@ class ActivityRulesTriggerView(PartnerAPIView):
             release_date=data.get("release_date"),
             **details,
         )
-        return Response(ActivityRuleTriggerResponse(run).data)
+        return Response(trigger_body(run))

@@ -37,6 +37,7 @@ from partners.api.activity_rules import (
     ActivityRuleSimulationResponse,
     ActivityRuleTriggerRequest,
     ActivityRuleTriggerResponse,
+    trigger_body,
 )
 from partners.api.exceptions import ERROR_RESPONSES
 from partners.api.purchase_rules import (
@@ -401,4 +402,4 @@ class CohortActivityExecuteView(PartnerAPIView):
             release_date=data.get("release_date"),
             **{key: data[key] for key in ACTIVITY_DETAILS if key in data},
         )
-        return Response(ActivityRuleTriggerResponse(run).data)
+        return Response(trigger_body(run))

@@ -356,3 +356,22 @@ def test_idempotent_repeat_of_a_trigger_returns_the_original(issuer_client, curr
     assert again.json() == first.json()
     assert again["Idempotency-Repeated"] == "true"
     assert written() == (1, 1)
+
+
+def test_trigger_body_is_the_serializers_own_answer(owner_client, currency, member):
+    """The trigger's answer is built directly (trigger_body); it is exactly what the documented
+    serializer makes of the same run."""
+    from loyalty.services.activity_rules import activity_rules_trigger
+    from partners.api.activity_rules import ActivityRuleTriggerResponse, trigger_body
+
+    activity_rule(currency)
+    activity_rule(currency, name="Birthday bonus", points=50)
+    activity_rule(currency, name="Review", activity="review", points=10)
+    run = activity_rules_trigger(
+        partner=currency.owner,
+        loyalty_currency=currency,
+        member_identifiers=member.loyalty_program_identifiers,
+        activity_ids=["birthday", "review", "unknown"],
+    )
+    assert len(run.fired) == 3
+    assert trigger_body(run) == ActivityRuleTriggerResponse(run).data

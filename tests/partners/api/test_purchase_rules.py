@@ -358,3 +358,31 @@ def test_concurrent_triggers_never_exceed_the_member_cap(
     assert member_account(member=member).balance == 300
     ledger_balances()
     connections.close_all()
+
+
+def test_execution_body_is_the_serializers_own_answer(issuer_client, currency, member):
+    """The execution's answer is built directly (execution_body); it is exactly what the
+    documented serializer makes of the same execution, for a pending one too."""
+    from loyalty.selectors import execution_record
+    from partners.api.purchase_rules import PurchaseRuleTriggerResponse, execution_body
+
+    PurchaseRule.objects.create(
+        loyalty_currency=currency, name="Per euro", fiat_currency="EUR", points_per_unit=1
+    )
+    PurchaseRule.objects.create(
+        loyalty_currency=currency, name="Bonus", fiat_currency="EUR", fixed_bonus=5
+    )
+    release = (timezone.now() + dt.timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M")
+    for extra in ({}, {"release_date": release}):
+        answer = issuer_client.post(TRIGGER, {**purchase(member), **extra}).json()
+        record = execution_record(PurchaseRuleExecution.objects.get(public_id=answer["id"]))
+        documented = PurchaseRuleTriggerResponse(
+            {
+                "id": record.execution.public_id,
+                "status": answer["status"],
+                "total": answer["total"],
+                "transactions": record.transactions,
+                "rules": record.awards,
+            }
+        ).data
+        assert execution_body(record) == documented == answer
