@@ -224,3 +224,10 @@ class CohortNotFound(NotFound):
 
 class RuleNotFound(NotFound):
     field = "rule_id"
+
+
+class SecretUndecryptable(DomainError):
+    """No configured CREDENTIALS_ENCRYPTION_KEY decrypts a stored secret (a key was dropped
+    before `reencrypt_secrets` ran, or the database came from another installation)."""
+
+    code = "secret_undecryptable"

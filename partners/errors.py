@@ -9,10 +9,3 @@ from loyalty.errors import DomainError
 
 class TooManyActiveCredentials(DomainError):
     code = "too_many_active_credentials"
-
-
-class SecretUndecryptable(DomainError):
-    """No configured CREDENTIALS_ENCRYPTION_KEY decrypts a stored secret (a key was dropped
-    before `reencrypt_secrets` ran, or the database came from another installation)."""
-
-    code = "secret_undecryptable"

@@ -28,6 +28,7 @@ from django.utils import timezone
 from rest_framework import authentication
 
 from loyalty import caching
+from loyalty.errors import SecretUndecryptable
 from partners.api import throttling
 from partners.api.exceptions import (
     TIMESTAMP_HEADER,
@@ -35,7 +36,6 @@ from partners.api.exceptions import (
     PayloadTooLarge,
     StaleSignature,
 )
-from partners.errors import SecretUndecryptable
 from partners.models import CredentialStatus, PartnerCredential, SigningMode
 
 logger = logging.getLogger("partners.api")

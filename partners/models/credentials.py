@@ -1,7 +1,7 @@
 from django.db import models
 from django.db.models import Q
 
-from partners import crypto
+from loyalty import crypto
 
 MAX_ACTIVE_CREDENTIALS = 2
 
@@ -20,7 +20,7 @@ class PartnerCredential(models.Model):
     """An API key pair of a partner: the public key names it, the secret key signs requests.
 
     The secret (`sec_...`) is shown once when the credential is created and stored encrypted
-    (partners/crypto.py). A partner may hold two active credentials at once so that it can rotate
+    (loyalty/crypto.py). A partner may hold two active credentials at once so that it can rotate
     keys without downtime; revoking one takes effect on the next request.
 
     `signing_mode` contract is the contract's scheme, which every existing client speaks; strict

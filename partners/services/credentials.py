@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from loyalty import crypto
 from loyalty.models import Partner
-from partners import crypto
 from partners.errors import TooManyActiveCredentials
 from partners.models import CredentialStatus, PartnerCredential
 from partners.models.credentials import MAX_ACTIVE_CREDENTIALS

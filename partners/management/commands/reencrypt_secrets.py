@@ -10,8 +10,8 @@ left as it is and named (by its public key) in the report, and the command exits
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from partners import crypto
-from partners.errors import SecretUndecryptable
+from loyalty import crypto
+from loyalty.errors import SecretUndecryptable
 from partners.models import PartnerCredential
 
 

@@ -1,4 +1,4 @@
-"""Partner secrets at rest (partners.crypto): MultiFernet over CREDENTIALS_ENCRYPTION_KEYS, the
+"""Partner secrets at rest (loyalty.crypto): MultiFernet over CREDENTIALS_ENCRYPTION_KEYS, the
 newest first, independent of SECRET_KEY once keys are set."""
 
 from io import StringIO
@@ -7,8 +7,8 @@ import pytest
 from cryptography.fernet import Fernet
 from django.core.management import call_command
 
-from partners import crypto
-from partners.errors import SecretUndecryptable
+from loyalty import crypto
+from loyalty.errors import SecretUndecryptable
 from partners.models import PartnerCredential
 from partners.services.credentials import credential_create
 from tests.partners.api.conftest import SignedClient

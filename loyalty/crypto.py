@@ -1,4 +1,5 @@
-"""Encryption at rest for partner secrets (Fernet: AES-128-CBC with HMAC-SHA256).
+"""Encryption at rest (Fernet: AES-128-CBC with HMAC-SHA256) for secrets: partners' signing
+secrets and bearer values such as gift-card codes.
 
 The keys are CREDENTIALS_ENCRYPTION_KEYS (settings), newest first: the newest encrypts, any of
 them decrypts (MultiFernet), so a key is rotated by putting a new one first, running
@@ -15,7 +16,7 @@ from functools import cache
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 
-from partners.errors import SecretUndecryptable
+from loyalty.errors import SecretUndecryptable
 
 
 @cache
