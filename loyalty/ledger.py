@@ -39,11 +39,12 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Collection, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import connection
+from django.db import connection, connections
 from django.db import transaction as db_transaction
 from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils import timezone
@@ -297,15 +298,42 @@ def amend(
     return transaction
 
 
-def release_due(*, now: dt.datetime | None = None, batch_size: int | None = None) -> int:
+def release_due(
+    *,
+    now: dt.datetime | None = None,
+    batch_size: int | None = None,
+    concurrency: int | None = None,
+) -> int:
     """Release every pending transaction whose release date has passed; return how many.
 
     Each batch is one database transaction that locks its rows with FOR UPDATE SKIP LOCKED, so
     several sweepers share the work and none releases a row twice; a sweeper killed mid-batch
     leaves its rows pending (its transaction rolls back) for the next sweep.
+
+    A batch is mostly PostgreSQL's work (the rows' index entries, then the accounts), so one
+    sweep runs `concurrency` batches at once (LEDGER_RELEASE_CONCURRENCY), each in a database
+    connection of its own: SKIP LOCKED keeps them apart, and each updates its accounts in the
+    ledger's lock order, so they wait for each other at worst, never deadlock. Inside an open
+    database transaction (a test, a caller's atomic block) other connections could not see its
+    rows, so the sweep then runs in the caller's connection alone.
     """
     now = now or timezone.now()
     batch_size = batch_size or settings.LEDGER_RELEASE_BATCH_SIZE
+    concurrency = concurrency or settings.LEDGER_RELEASE_CONCURRENCY
+    if concurrency == 1 or connection.vendor != "postgresql" or connection.in_atomic_block:
+        return _release_all(now=now, batch_size=batch_size)
+
+    def sweeper() -> int:
+        try:
+            return _release_all(now=now, batch_size=batch_size)
+        finally:
+            connections.close_all()  # this thread's connection, not the caller's
+
+    with ThreadPoolExecutor(concurrency, thread_name_prefix="release-due") as pool:
+        return sum(pool.map(lambda _: sweeper(), range(concurrency)))
+
+
+def _release_all(*, now: dt.datetime, batch_size: int) -> int:
     released = 0
     while True:
         count = _release_batch(now=now, batch_size=batch_size)

@@ -157,6 +157,8 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 
 # Ledger tuning.
 LEDGER_RELEASE_BATCH_SIZE = env.int("LEDGER_RELEASE_BATCH_SIZE", default=1000)
+# Batches one release sweep runs at once, each in its own database connection (PostgreSQL).
+LEDGER_RELEASE_CONCURRENCY = env.int("LEDGER_RELEASE_CONCURRENCY", default=2)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -67,6 +67,40 @@ def test_two_concurrent_sweeps_release_each_due_transaction_once(
     ledger_balances()
 
 
+def test_one_sweep_runs_its_batches_in_several_connections_and_releases_each_once(
+    currency, mint, monkeypatch, ledger_balances
+):
+    members = new_member_accounts(currency, 6)  # shared by the batches: they meet on accounts
+    sweep_at = timezone.now()
+    expected = defaultdict(int)
+    with db_transaction.atomic():
+        for i in range(300):
+            destination, amount = members[i % len(members)], i % 5 + 1
+            hold_due(
+                mint, destination, amount=amount, release_date=sweep_at - dt.timedelta(seconds=i)
+            )
+            expected[destination.pk] += amount
+    backends = set()
+    batch = ledger._release_batch
+
+    def watched(**kwargs) -> int:
+        with connection.cursor() as cursor:  # the connection of the thread running this batch
+            cursor.execute("SELECT pg_backend_pid()")
+            backends.add(cursor.fetchone()[0])
+        return batch(**kwargs)
+
+    monkeypatch.setattr(ledger, "_release_batch", watched)
+
+    released = ledger.release_due(now=sweep_at, batch_size=10, concurrency=3)
+
+    assert released == 300
+    assert len(backends) == 3
+    assert count_with(TransactionStatus.PENDING) == 0
+    for account in members:
+        assert holdings(account) == (expected[account.pk], 0)
+    ledger_balances()
+
+
 @contextmanager
 def row_lock(account: Account) -> Iterator[None]:
     """Hold FOR UPDATE on the account's row in an open transaction on a connection of its own."""
@@ -117,7 +151,16 @@ def test_a_sweeper_killed_mid_batch_leaves_its_batch_to_the_next_sweep(
 
     with row_lock(members[1]):
         sweeper = subprocess.Popen(
-            [sys.executable, "manage.py", "release_due", "--batch-size", str(batch_size)],
+            # One batch at a time, so what has committed when it blocks is exactly one batch.
+            [
+                sys.executable,
+                "manage.py",
+                "release_due",
+                "--batch-size",
+                str(batch_size),
+                "--concurrency",
+                "1",
+            ],
             cwd=settings.BASE_DIR,
             env={**test_database_env, "PGAPPNAME": application_name},
             stdout=subprocess.PIPE,

@@ -12,7 +12,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--batch-size", type=int, default=None, help="Rows per database transaction."
         )
+        parser.add_argument(
+            "--concurrency",
+            type=int,
+            default=None,
+            help="Batches at once, each in its own database connection (PostgreSQL).",
+        )
 
-    def handle(self, *args, batch_size=None, **options):
-        released = ledger.release_due(batch_size=batch_size)
+    def handle(self, *args, batch_size=None, concurrency=None, **options):
+        released = ledger.release_due(batch_size=batch_size, concurrency=concurrency)
         self.stdout.write(f"Released {released} pending transaction(s).")
