@@ -46,6 +46,7 @@ from partners.api.purchase_rules import (
     PurchaseRuleTriggerResponse,
     execution_body,
     purchase_booking,
+    trigger_arguments,
 )
 from partners.api.views import PartnerAPIView
 
@@ -341,16 +342,7 @@ class CohortPurchaseExecuteView(PartnerAPIView):
         cohort = services.owner_cohort_get(owner=self.partner, cohort_id=cohort_id)
         data = self.validated(PurchaseRuleTriggerRequest)
         record = runs.cohort_purchase_execute(
-            owner=self.partner,
-            cohort=cohort,
-            loyalty_currency=currency_get(code=data["loyalty_currency"]),
-            member=data["member"],
-            preferred_execution_mode=data.get("preferred_execution_mode"),
-            reason=data.get("reason", ""),
-            release_date=data.get("release_date"),
-            external_reference=data.get("external_reference", ""),
-            loyalty_system_data=data.get("loyalty_system_data"),
-            **purchase_booking(data),
+            owner=self.partner, cohort=cohort, **trigger_arguments(data)
         )
         return Response(execution_body(record))
 

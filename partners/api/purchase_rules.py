@@ -161,6 +161,21 @@ def purchase_booking(data: dict) -> dict:
     }
 
 
+def trigger_arguments(data: dict) -> dict:
+    """Everything a trigger request asks the purchase-rule services for, the currency looked up
+    (shared with the cohort's execute)."""
+    return {
+        "loyalty_currency": currency_get(code=data["loyalty_currency"]),
+        "member": data["member"],
+        "preferred_execution_mode": data.get("preferred_execution_mode"),
+        "reason": data.get("reason", ""),
+        "release_date": data.get("release_date"),
+        "external_reference": data.get("external_reference", ""),
+        "loyalty_system_data": data.get("loyalty_system_data"),
+        **purchase_booking(data),
+    }
+
+
 class PurchaseRuleSimulateView(PartnerAPIView):
     @extend_schema(
         operation_id="PurchaseRules_simulatePurchaseRules",
@@ -190,17 +205,7 @@ class PurchaseRuleTriggerView(PartnerAPIView):
     )
     def post(self, request):
         data = self.validated(PurchaseRuleTriggerRequest)
-        record = services.purchase_rules_trigger(
-            partner=self.partner,
-            loyalty_currency=currency_get(code=data["loyalty_currency"]),
-            member=data["member"],
-            preferred_execution_mode=data.get("preferred_execution_mode"),
-            reason=data.get("reason", ""),
-            release_date=data.get("release_date"),
-            external_reference=data.get("external_reference", ""),
-            loyalty_system_data=data.get("loyalty_system_data"),
-            **purchase_booking(data),
-        )
+        record = services.purchase_rules_trigger(partner=self.partner, **trigger_arguments(data))
         return Response(execution_body(record))
 
 
