@@ -29,4 +29,8 @@ app.conf.beat_schedule = {
         "task": "loyalty.tasks.recompute_tiers",
         "schedule": crontab(hour=2, minute=30),  # daily at 02:30 UTC
     },
+    "expire-points": {
+        "task": "loyalty.tasks.expire_points",
+        "schedule": crontab(hour=0, minute=15),  # daily after midnight UTC, the expiry cutoff
+    },
 }

@@ -231,3 +231,13 @@ class SecretUndecryptable(DomainError):
     before `reencrypt_secrets` ran, or the database came from another installation)."""
 
     code = "secret_undecryptable"
+
+
+# Finance (loyalty.services.expiry, loyalty.reports) ------------------------------------------
+
+
+class InvalidReportPeriod(DomainError):
+    """A report's range that does not parse, or ends before it starts."""
+
+    code = "invalid"
+    field = "created_at__range"

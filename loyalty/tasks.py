@@ -6,6 +6,7 @@ from celery import shared_task
 
 from loyalty import ledger
 from loyalty.models import LoyaltyCurrency
+from loyalty.services.expiry import points_expire_all
 from loyalty.services.tiers import tiers_recompute
 
 logger = logging.getLogger(__name__)
@@ -34,3 +35,15 @@ def recompute_tiers() -> int:
             logger.info("%s: %d member(s) changed tier", currency.code, result.changed)
         changed += result.changed
     return changed
+
+
+@shared_task(name="loyalty.tasks.expire_points", ignore_result=True)
+def expire_points() -> int:
+    """Daily (see loyalty/celery.py): expire the points due in every currency whose points
+    expire; exactly once per member and day however often it runs. Returns the units expired."""
+    total = 0
+    for code, run in points_expire_all():
+        if run.units:
+            logger.info("%s: %d unit(s) of %d member(s) expired", code, run.units, run.members)
+        total += run.units
+    return total

@@ -59,6 +59,15 @@ class LoyaltyCurrencyAdmin(NeverDeleted, ModelAdmin):
             },
         ),
         ("Tiers", {"fields": ["tier_window_days"]}),
+        (
+            "Points expiry",
+            {
+                "fields": ["expiry_policy", "expiry_period", "expiry_rounding"],
+                "description": "Earned points expire this long after they were earned, oldest "
+                "first; pending points never expire. The daily expiry run posts them back to "
+                "the mint.",
+            },
+        ),
         ("Partners", {"fields": ["balances_visible_to_partners"]}),
     ]
     issuing_fieldset = (

@@ -1,5 +1,5 @@
 """Core domain models: currencies and tiers, partners and partnerships, members, accounts, ledger
-transactions, FX rates, earning rules, cohorts and tier history."""
+transactions, FX rates, earning rules, cohorts and tier history, points expirations."""
 
 from loyalty.models.accounts import Account
 from loyalty.models.cohorts import (
@@ -9,8 +9,15 @@ from loyalty.models.cohorts import (
     CohortRuleSetting,
     CohortStatus,
 )
-from loyalty.models.currencies import LoyaltyCurrency, Rounding, Tier
+from loyalty.models.currencies import (
+    ExpiryPolicy,
+    ExpiryRounding,
+    LoyaltyCurrency,
+    Rounding,
+    Tier,
+)
 from loyalty.models.executions import ExecutionStatus, PurchaseRuleExecution
+from loyalty.models.expiry import PointsExpiration
 from loyalty.models.fx import UNIT_VALUE_FIELDS, FxRate, PriceType
 from loyalty.models.members import Member, MemberGender, MemberStatus, MemberType
 from loyalty.models.partners import (
@@ -49,6 +56,8 @@ __all__ = [
     "CohortStatus",
     "ExecutionMode",
     "ExecutionStatus",
+    "ExpiryPolicy",
+    "ExpiryRounding",
     "FxRate",
     "LoyaltyCurrency",
     "Member",
@@ -59,6 +68,7 @@ __all__ = [
     "PartnerStatus",
     "Partnership",
     "PartnershipType",
+    "PointsExpiration",
     "PriceType",
     "PurchaseRule",
     "PurchaseRuleExecution",

@@ -13,6 +13,18 @@ class Rounding(models.TextChoices):
     DOWN = "round_down", "Round down"
 
 
+class ExpiryPolicy(models.TextChoices):
+    NEVER = "never", "Never"
+    DAYS = "days", "Days after they were earned"
+    MONTHS = "months", "Months after they were earned"
+
+
+class ExpiryRounding(models.TextChoices):
+    EXACT = "exact", "On that day"
+    END_OF_MONTH = "end_of_month", "At the end of that month"
+    END_OF_YEAR = "end_of_year", "At the end of that year"
+
+
 class LoyaltyCurrency(models.Model):
     """A loyalty programme's unit (points, miles), e.g. EXAMPLE_POINTS.
 
@@ -55,6 +67,23 @@ class LoyaltyCurrency(models.Model):
         default=365,
         help_text="Tiers are recomputed from the points earned in this many past days.",
     )
+    # Points expiry (loyalty.expiry): units earned at t expire at t + expiry_period days or
+    # months, moved on to the end of that month or year when expiry_rounding says so.
+    expiry_policy = models.CharField(
+        max_length=16,
+        choices=ExpiryPolicy.choices,
+        default=ExpiryPolicy.NEVER,
+        help_text="Whether earned points expire, counted in days or in months.",
+    )
+    expiry_period = models.PositiveIntegerField(
+        default=0, help_text="How many days or months after they were earned points expire."
+    )
+    expiry_rounding = models.CharField(
+        max_length=16,
+        choices=ExpiryRounding.choices,
+        default=ExpiryRounding.EXACT,
+        help_text="Expire on that day, or at the end of its month or year.",
+    )
 
     class Meta:
         verbose_name_plural = "loyalty currencies"
@@ -79,6 +108,19 @@ class LoyaltyCurrency(models.Model):
             models.CheckConstraint(
                 condition=models.Q(tier_window_days__gte=1),
                 name="currency_tier_window_days_positive",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(expiry_policy__in=ExpiryPolicy.values),
+                name="currency_expiry_policy_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(expiry_rounding__in=ExpiryRounding.values),
+                name="currency_expiry_rounding_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(expiry_policy=ExpiryPolicy.NEVER)
+                | models.Q(expiry_period__gte=1),
+                name="currency_expiry_period_positive",
             ),
         ]
 

@@ -26,6 +26,9 @@ def test_adding_a_currency_creates_its_mint_and_tiers(admin_client):
             "issuing_partners_cost": "0.008",
             "default_rounding": "bankers_rounding",
             "tier_window_days": "365",
+            "expiry_policy": "months",
+            "expiry_period": "36",
+            "expiry_rounding": "end_of_year",
             "tiers-TOTAL_FORMS": "1",
             "tiers-INITIAL_FORMS": "0",
             "tiers-0-code": "silver",
@@ -39,6 +42,7 @@ def test_adding_a_currency_creates_its_mint_and_tiers(admin_client):
     mint = mint_account(loyalty_currency=currency)
     assert (mint.partner, mint.credit_limit) == (owner, None)
     assert [t.code for t in currency.tiers.all()] == ["silver"]
+    assert (currency.expiry_policy, currency.expiry_period) == ("months", 36)
 
 
 def test_admin_action_recomputes_and_reports_the_changes(admin_client, tiers, currency):
