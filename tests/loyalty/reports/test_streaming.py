@@ -1,4 +1,4 @@
-"""The streaming CSV machinery: RFC 4180 byte for byte, server-side cursors, the contract's dates."""
+"""Streaming CSV: RFC 4180 byte for byte, server-side cursors, the contract's dates."""
 
 import csv
 import datetime as dt
