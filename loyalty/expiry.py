@@ -204,3 +204,48 @@ def expiry_schedule(*, account: Account) -> list[ExpiryLot]:
             moment = expires_at(currency, earned_at)
             schedule[moment] = schedule.get(moment, 0) + amount - used
     return [ExpiryLot(moment, amount) for moment, amount in sorted(schedule.items())]
+
+
+@dataclass(frozen=True)
+class ExpiringMember:
+    member_id: int
+    membership_id: str
+    name: str
+    email: str
+    balance: int
+    expiring: int
+
+
+def members_expiring(
+    *, loyalty_currency: LoyaltyCurrency, days: int, now: dt.datetime
+) -> list[ExpiringMember]:
+    """Members of the currency whose units expire within `days` days of `now` unless spent
+    first, most units first (who to warn, and how much)."""
+    amounts = expiring_by(loyalty_currency=loyalty_currency, moment=now + dt.timedelta(days=days))
+    if not amounts:
+        return []
+    accounts = (
+        Account.objects.filter(pk__in=list(amounts))
+        .select_related("member")
+        .only(
+            "balance",
+            "member__membership_id",
+            "member__first_name",
+            "member__last_name",
+            "member__company_name",
+            "member__email",
+            "member__type",
+        )
+    )
+    rows = [
+        ExpiringMember(
+            member_id=account.member_id,
+            membership_id=account.member.membership_id,
+            name=account.member.display_name,
+            email=account.member.email,
+            balance=account.balance,
+            expiring=amounts[account.pk],
+        )
+        for account in accounts
+    ]
+    return sorted(rows, key=lambda row: (-row.expiring, row.membership_id))

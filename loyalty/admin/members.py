@@ -15,8 +15,10 @@ from loyalty.admin.adjustments import balance_adjustment_view
 from loyalty.admin.base import ModelAdmin, NeverDeleted, ReadOnlyInline, take_over
 from loyalty.admin.display import EMPTY, account_owner, describe, link, units
 from loyalty.admin.filters import TierFilter
+from loyalty.admin.finance import expiring_view, expiry_lots
 from loyalty.admin.forms import MemberAddForm, MemberForm
 from loyalty.admin.permissions import can_adjust_balances
+from loyalty.expiry import expiry_schedule
 from loyalty.models import Account, Member, TierChange, Transaction
 from loyalty.services.members import member_create, member_update
 from loyalty.services.tiers import member_tier_set
@@ -282,6 +284,13 @@ class MemberAdmin(NeverDeleted, ModelAdmin):
             context.update(
                 history=member_history(obj, limit=RECENT_TRANSACTIONS),
                 history_limit=RECENT_TRANSACTIONS,
+                expiry=expiry_lots(
+                    expiry_schedule(
+                        account=Account.objects.select_related("loyalty_currency").get(
+                            member=obj, loyalty_currency=obj.loyalty_currency_id
+                        )
+                    )
+                ),
                 all_transactions_url=reverse("admin:loyalty_transaction_changelist")
                 + "?"
                 + urlencode({"member": obj.public_id}),
@@ -297,6 +306,11 @@ class MemberAdmin(NeverDeleted, ModelAdmin):
 
     def get_urls(self):
         return [
+            path(
+                "expiring/",
+                self.admin_site.admin_view(lambda request: expiring_view(self, request)),
+                name="loyalty_member_expiring",
+            ),
             path(
                 "<path:object_id>/adjust-balance/",
                 self.admin_site.admin_view(self.adjust_balance_view),
