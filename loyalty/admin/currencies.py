@@ -6,12 +6,15 @@ to the owner. A tier stays with its currency for the same reason (its members ar
 """
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.http import HttpRequest
+from django.urls import path
 from django.utils.safestring import SafeString
 
 from loyalty.admin.base import ModelAdmin, NeverDeleted, TabularInline, take_over
 from loyalty.admin.display import EMPTY, link, units
+from loyalty.admin.finance import reports_view
 from loyalty.models import Account, LoyaltyCurrency, Tier
 from loyalty.services.accounts import loyalty_currency_create
 from loyalty.services.tiers import tiers_recompute
@@ -77,6 +80,21 @@ class LoyaltyCurrencyAdmin(NeverDeleted, ModelAdmin):
             "description": "The owner's account that issues new units; it has no credit limit.",
         },
     )
+
+    def get_urls(self):
+        return [
+            path(
+                "reports/",
+                self.admin_site.admin_view(self.reports_page),
+                name="loyalty_loyaltycurrency_reports",
+            ),
+            *super().get_urls(),
+        ]
+
+    def reports_page(self, request: HttpRequest):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return reports_view(self, request)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return (

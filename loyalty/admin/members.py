@@ -308,7 +308,7 @@ class MemberAdmin(NeverDeleted, ModelAdmin):
         return [
             path(
                 "expiring/",
-                self.admin_site.admin_view(lambda request: expiring_view(self, request)),
+                self.admin_site.admin_view(self.expiring_page),
                 name="loyalty_member_expiring",
             ),
             path(
@@ -318,6 +318,11 @@ class MemberAdmin(NeverDeleted, ModelAdmin):
             ),
             *super().get_urls(),
         ]
+
+    def expiring_page(self, request: HttpRequest) -> HttpResponse:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return expiring_view(self, request)
 
     def adjust_balance_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         member = self.get_object(request, unquote(object_id))

@@ -80,6 +80,12 @@ NAVIGATION: list[tuple[str, list[Entry]]] = [
             ),
             Entry("Reversals", "undo", "loyalty.transaction", {"type__exact": "reversal"}),
             Entry("FX rates", "currency_exchange", "loyalty.fxrate"),
+            Entry(
+                "Liability and settlement",
+                "account_balance",
+                "loyalty.loyaltycurrency",
+                view="reports",
+            ),
             Entry("Points expiring soon", "hourglass_bottom", "loyalty.member", view="expiring"),
         ],
     ),

@@ -1,10 +1,12 @@
 """Finance pages of the admin (loyalty.admin.finance): points expiring soon and its CSV, the
-member page's expiry schedule."""
+member page's expiry schedule, liability and settlement with their downloads."""
 
 import datetime as dt
+import io
 
 import pytest
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from loyalty import ledger
 from loyalty.models import ExpiryPolicy, TransactionType
@@ -68,3 +70,50 @@ def test_member_page_shows_what_expires_when(admin_client, expiring, mint, membe
     assert 'id="member-expiry"' in html
     first = (timezone.now() + dt.timedelta(days=10)).date()
     assert f'{first:%Y-%m-%d}</td><td class="px-3 py-2 text-right">100<' in html
+
+
+def test_reports_page_shows_liability_and_settlement_and_downloads(
+    admin_client, currency, mint, member_acc, partner_acc
+):
+    day = dt.datetime(2026, 3, 10, tzinfo=dt.UTC)
+    ledger.post(origin=mint, destination=member_acc, amount=1_000, type="accrual", created_at=day)
+    ledger.post(
+        origin=partner_acc, destination=member_acc, amount=200, type="accrual", created_at=day
+    )
+    params = {"start": "2026-03-01", "end": "2026-03-31", "loyalty_currency": currency.pk}
+    html = page(admin_client.get(url("loyaltycurrency_reports"), params))
+    assert 'id="liability-EXAMPLE_POINTS"' in html
+    assert "1,200" in html and "12.00" in html  # members' closing, units and EUR
+    assert "Example Air" in html and "2.00 EUR" in html  # 200 x 0.01 owed by the partner
+
+    response = admin_client.get(url("loyaltycurrency_reports"), {**params, "format": "csv"})
+    body = b"".join(response.streaming_content).decode()
+    assert body.startswith("loyalty_currency,holders,opening,issued,redeemed,expired,")
+    assert "\r\nEXAMPLE_POINTS,members,0,1200,0,0,0,0,0,0,1200,EUR,0.00,12.00," in body
+
+    response = admin_client.get(
+        url("loyaltycurrency_reports"), {**params, "format": "csv", "report": "settlement"}
+    )
+    body = b"".join(response.streaming_content).decode()
+    assert "EXAMPLE_POINTS,Example Air," in body and body.rstrip().endswith(",2.00")
+
+    response = admin_client.get(url("loyaltycurrency_reports"), {**params, "format": "xlsx"})
+    workbook = load_workbook(io.BytesIO(response.content))
+    assert workbook.sheetnames == ["Liability", "Settlement"]
+    members_row = [cell.value for cell in workbook["Liability"][2]]
+    assert members_row[:4] == ["EXAMPLE_POINTS", "members", 0, 1200]
+
+
+def test_reports_page_refuses_a_backwards_period(admin_client, currency):
+    html = page(
+        admin_client.get(
+            url("loyaltycurrency_reports"), {"start": "2026-03-05", "end": "2026-03-01"}
+        )
+    )
+    assert "The period ends before it starts." in html
+    assert "report-downloads" not in html
+
+
+def test_reports_page_defaults_to_last_month(admin_client, currency):
+    html = page(admin_client.get(url("loyaltycurrency_reports")))
+    assert 'id="liability-EXAMPLE_POINTS"' in html
