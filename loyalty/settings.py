@@ -230,6 +230,10 @@ AXES_LOCKOUT_TEMPLATE = "admin/lockout.html"
 
 # The staff admin's look (django-unfold): navigation grouped by job, the start page and the
 # favicon are defined in loyalty.admin.navigation and loyalty.admin.dashboard.
+# More front-page tiles, by dotted path to a function of the request returning a dict with
+# title, value, detail and link (loyalty.admin.dashboard); e.g. the forwarding queue's health.
+DASHBOARD_TILES: list[str] = []
+
 UNFOLD = {
     "SITE_TITLE": "Loyalty back office",
     "SITE_HEADER": "Loyalty back office",

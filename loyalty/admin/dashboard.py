@@ -1,17 +1,27 @@
 """The admin's front page: where a support agent starts (UNFOLD["DASHBOARD_CALLBACK"]).
 
-A box to find a member, a few counts that say whether the programme is alive, the usual
-shortcuts, and the latest ledger activity. Every figure is one indexed query (the ledger is the
-largest table: only the last days and the pending rows are counted). The finance charts join
-this page with the finance reports.
+A box to find a member, tiles that say whether the programme is alive, the usual shortcuts, the
+latest ledger activity, and finance's view: liability now, units issued, redeemed and expired
+per day over 90 days as charts (Chart.js from unfold's own static files; each series has its own
+line style and point shape and its numbers in a table, so colour is never the only cue), and
+partners near their credit limit. Every figure is one indexed or grouped query.
+
+Tiles: each is a function of the request returning {"title", "value", "detail", "link"} (or
+None to leave it out). The built-in ones are in TILES; another app adds its own by dotted path in
+settings.DASHBOARD_TILES (this module imports no other app), e.g. a gift-card stock tile.
 """
 
 import datetime as dt
+import json
+from collections.abc import Callable
+from functools import cache
 
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.conf import settings
+from django.db.models import Count, F, Min, OuterRef, Q, Subquery, Sum
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from loyalty.admin.display import describe, member_side, units
 from loyalty.admin.navigation import shortcuts
@@ -24,9 +34,14 @@ from loyalty.models import (
     Transaction,
     TransactionStatus,
 )
+from loyalty.reports.liability import daily_movements, liability_now
 
 RECENT = 10
 ACTIVITY_DAYS = 7
+CHART_DAYS = 90
+CHART_CURRENCIES = 3  # the first hosted currencies get a chart each
+NEAR_CREDIT_TENTHS = 8  # a partner account using 8/10 of its credit or more is listed
+Tile = Callable[[HttpRequest], dict | None]
 
 
 def dashboard_context(request: HttpRequest, context: dict) -> dict:
@@ -72,7 +87,164 @@ def dashboard_context(request: HttpRequest, context: dict) -> dict:
         shortcuts=shortcuts(request),
         recent=_recent(),
     )
+    context["counts"] += [tile for tile in (t(request) for t in tiles()) if tile]
+    if request.user.has_perm("loyalty.view_transaction"):
+        context.update(
+            liability=[_liability(item) for item in liability_now()],
+            charts=_charts(now.date()),
+            near_credit_limit=_near_credit_limit(),
+            reports_url=reverse("admin:loyalty_loyaltycurrency_reports"),
+        )
     return context
+
+
+def active_members_tile(request: HttpRequest) -> dict:
+    """Members with a transaction in the last 90 days (from their accounts' recent rows)."""
+    since = timezone.now() - dt.timedelta(days=CHART_DAYS)
+    recent = Transaction.objects.filter(created_at__gte=since)
+    active = (
+        Account.objects.filter(member__isnull=False)
+        .filter(
+            Q(pk__in=recent.values("origin_account_id"))
+            | Q(pk__in=recent.values("destination_account_id"))
+        )
+        .count()
+    )
+    return {
+        "title": f"Active members, last {CHART_DAYS} days",
+        "value": units(active),
+        "detail": "earned or spent at least once",
+        "link": reverse("admin:loyalty_member_changelist"),
+    }
+
+
+def pending_queue_tile(request: HttpRequest) -> dict:
+    """Pending units and the next release (the partial index of pending rows answers)."""
+    pending = Transaction.objects.filter(status=TransactionStatus.PENDING).aggregate(
+        units=Sum("amount"), next_release=Min("release_date")
+    )
+    next_release = pending["next_release"]
+    return {
+        "title": "Pending units",
+        "value": units(pending["units"] or 0),
+        "detail": (
+            f"next release {next_release:%Y-%m-%d %H:%M} UTC" if next_release else "none waiting"
+        ),
+        "link": reverse("admin:loyalty_transaction_changelist") + "?status__exact=pending",
+    }
+
+
+TILES: list[Tile] = [active_members_tile, pending_queue_tile]
+
+
+@cache
+def _extra_tiles(paths: tuple[str, ...]) -> list[Tile]:
+    return [import_string(path) for path in paths]
+
+
+def tiles() -> list[Tile]:
+    """The built-in tiles, then those of settings.DASHBOARD_TILES."""
+    return TILES + _extra_tiles(tuple(getattr(settings, "DASHBOARD_TILES", ())))
+
+
+def _liability(item) -> dict:
+    return {
+        "code": item.currency.code,
+        "name": item.currency.name,
+        "units": units(item.total),
+        "members": units(item.members),
+        "partners": units(item.partners),
+        "fiat": f"{item.fiat:,.2f} {item.currency.fiat_currency}",
+    }
+
+
+# Line style and point shape per series, so the lines differ without colour.
+_SERIES = (
+    ("issued", "Issued", "var(--color-primary-600)", [], "circle"),
+    ("redeemed", "Redeemed", "var(--color-base-500)", [6, 4], "rect"),
+    ("expired", "Expired", "var(--color-red-600, #dc2626)", [2, 3], "triangle"),
+)
+_CHART_OPTIONS = json.dumps(
+    {
+        "responsive": True,
+        "maintainAspectRatio": False,
+        "animation": False,
+        "plugins": {
+            "legend": {"display": True, "position": "top", "labels": {"usePointStyle": True}},
+            "tooltip": {"enabled": True, "mode": "index", "intersect": False},
+        },
+        "scales": {
+            "x": {"ticks": {"maxTicksLimit": 9}},
+            "y": {"beginAtZero": True, "title": {"display": True, "text": "units"}},
+        },
+    }
+)
+
+
+def _charts(today: dt.date) -> list[dict]:
+    charts = []
+    hosted = LoyaltyCurrency.objects.filter(is_hosted=True).order_by("code")[:CHART_CURRENCIES]
+    for currency in hosted:
+        series = daily_movements(loyalty_currency=currency, days=CHART_DAYS, today=today)
+        labels = [f"{day:%m-%d}" for day in series.days]
+        datasets = [
+            {
+                "label": label,
+                "data": getattr(series, name),
+                "borderColor": colour,
+                "backgroundColor": colour,
+                "borderDash": dash,
+                "pointStyle": point,
+                "pointRadius": 3,
+                "borderWidth": 2,
+                "fill": False,
+            }
+            for name, label, colour, dash, point in _SERIES
+        ]
+        totals = {name: sum(getattr(series, name)) for name, *_ in _SERIES}
+        charts.append(
+            {
+                "code": currency.code,
+                "name": currency.name,
+                "data": json.dumps({"labels": labels, "datasets": datasets}),
+                "options": _CHART_OPTIONS,
+                "totals": {name: units(total) for name, total in totals.items()},
+                "table": [
+                    {
+                        "day": day,
+                        "issued": units(series.issued[i]),
+                        "redeemed": units(series.redeemed[i]),
+                        "expired": units(series.expired[i]),
+                    }
+                    for i, day in enumerate(series.days)
+                    if series.issued[i] or series.redeemed[i] or series.expired[i]
+                ],
+            }
+        )
+    return charts
+
+
+def _near_credit_limit() -> list[dict]:
+    """Partner accounts (not the mints) using most of their credit, fullest first."""
+    accounts = (
+        Account.objects.filter(partner__isnull=False, credit_limit__gt=0)
+        .alias(used_tenths=-F("balance") * 10, limit_tenths=F("credit_limit") * NEAR_CREDIT_TENTHS)
+        .filter(used_tenths__gte=F("limit_tenths"))
+        .select_related("partner", "loyalty_currency")
+        .order_by("balance")[:10]
+    )
+    return [
+        {
+            "partner": account.partner.company_name,
+            "currency": account.loyalty_currency.code,
+            "used": units(-account.balance),
+            "limit": units(account.credit_limit),
+            "share": min(100, -account.balance * 100 // account.credit_limit),
+            "description": f"{-account.balance * 100 // account.credit_limit} % of credit",
+            "link": reverse("admin:loyalty_account_change", args=[account.pk]),
+        }
+        for account in accounts
+    ]
 
 
 def _outstanding() -> list[dict]:

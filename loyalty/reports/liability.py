@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import connection
+from django.db.models import F, Q, Sum
+from django.db.models.functions import TruncDate
 
 from loyalty.models import (
     Account,
@@ -67,21 +69,37 @@ def _values(items) -> str:
     return ", ".join(f"'{item!s}'" for item in items)  # our own enum values, never input
 
 
+# (column, values, sub-type also required, category): the first rule that matches decides.
+_RULES: tuple[tuple[str, tuple, str | None, str], ...] = (
+    ("sub_type", _ADJUSTMENTS, None, "adjusted"),
+    ("type", (TransactionType.REVERSAL,), None, "reversed"),
+    ("type", _ISSUED, None, "issued"),
+    ("type", _REDEEMED, None, "redeemed"),
+    ("type", _EXCHANGES, TransactionSubType.IN, "issued"),
+    ("type", _EXCHANGES, None, "redeemed"),
+    ("type", (TransactionType.LOYALTY_CURRENCY_EXPIRATION,), None, "expired"),
+    ("type", (TransactionType.TRANSFER,), None, "transferred"),
+)
+
+
+def category(type: str, sub_type: str) -> str:
+    """The movement category of a transaction of this type and sub-type."""
+    row = {"type": type, "sub_type": sub_type}
+    for column, values, required_sub_type, name in _RULES:
+        if row[column] in values and required_sub_type in (None, sub_type):
+            return name
+    return "other"
+
+
 def _category_sql(alias: str) -> str:
-    """The movement category of a transaction row, as a SQL CASE."""
-    return (
-        "CASE "
-        f"WHEN {alias}.sub_type IN ({_values(_ADJUSTMENTS)}) THEN 'adjusted' "
-        f"WHEN {alias}.type = '{TransactionType.REVERSAL}' THEN 'reversed' "
-        f"WHEN {alias}.type IN ({_values(_ISSUED)}) THEN 'issued' "
-        f"WHEN {alias}.type IN ({_values(_REDEEMED)}) THEN 'redeemed' "
-        f"WHEN {alias}.type IN ({_values(_EXCHANGES)}) AND {alias}.sub_type = "
-        f"'{TransactionSubType.IN}' THEN 'issued' "
-        f"WHEN {alias}.type IN ({_values(_EXCHANGES)}) THEN 'redeemed' "
-        f"WHEN {alias}.type = '{TransactionType.LOYALTY_CURRENCY_EXPIRATION}' THEN 'expired' "
-        f"WHEN {alias}.type = '{TransactionType.TRANSFER}' THEN 'transferred' "
-        "ELSE 'other' END"
-    )
+    """category() as a SQL CASE over a transaction row."""
+    whens = []
+    for column, values, required_sub_type, name in _RULES:
+        condition = f"{alias}.{column} IN ({_values(values)})"
+        if required_sub_type is not None:
+            condition += f" AND {alias}.sub_type = '{required_sub_type}'"
+        whens.append(f"WHEN {condition} THEN '{name}'")
+    return f"CASE {' '.join(whens)} ELSE 'other' END"
 
 
 def _side_sql(account: str, currency: str) -> str:
@@ -378,4 +396,89 @@ def settlement_rows(report: list[PartnerSettlement]) -> tuple[list[str], list[li
             s.partner_owes,
         ]
         for s in report
+    ]
+
+
+# The dashboard's figures --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DailyMovements:
+    currency: LoyaltyCurrency
+    days: list[dt.date]
+    issued: list[int]  # to members
+    redeemed: list[int]  # by members
+    expired: list[int]  # from members
+
+
+def daily_movements(
+    *, loyalty_currency: LoyaltyCurrency, days: int, today: dt.date
+) -> DailyMovements:
+    """Units issued to, redeemed by and expired from members per UTC day, for the `days` days
+    up to today: one grouped query (by day, type and sub-type), categorised as the liability."""
+    first = today - dt.timedelta(days=days - 1)
+    since = dt.datetime.combine(first, dt.time(), tzinfo=dt.UTC)
+    rows = (
+        Transaction.objects.filter(
+            loyalty_currency=loyalty_currency, status__in=MOVED_STATUSES, created_at__gte=since
+        )
+        .annotate(day=TruncDate("created_at", tzinfo=dt.UTC))
+        .order_by()
+        .values("day", "type", "sub_type")
+        .annotate(
+            to_members=Sum("amount", filter=Q(destination_account__member__isnull=False)),
+            from_members=Sum("amount", filter=Q(origin_account__member__isnull=False)),
+        )
+    )
+    calendar = [first + dt.timedelta(days=i) for i in range(days)]
+    index = {day: i for i, day in enumerate(calendar)}
+    series = {name: [0] * days for name in ("issued", "redeemed", "expired")}
+    for row in rows:
+        i = index.get(row["day"])
+        name = category(row["type"], row["sub_type"])
+        if i is None or name not in series:
+            continue
+        flow = (row["to_members"] or 0) - (row["from_members"] or 0)
+        series[name][i] += flow if name == "issued" else -flow
+    return DailyMovements(currency=loyalty_currency, days=calendar, **series)
+
+
+@dataclass(frozen=True)
+class LiabilityNow:
+    currency: LoyaltyCurrency
+    members: int
+    partners: int
+
+    @property
+    def total(self) -> int:
+        return self.members + self.partners
+
+    @property
+    def fiat(self) -> Decimal:
+        return (Decimal(self.total) * self.currency.base_economic_value).quantize(CENT)
+
+
+def liability_now() -> list[LiabilityNow]:
+    """What members and partners hold of each hosted currency now (balances and pending), from
+    the stored balances: one grouped query over the accounts."""
+    currencies = LoyaltyCurrency.objects.filter(is_hosted=True).order_by("code")
+    held = F("balance") + F("pending_balance")
+    mint = Q(partner_id=F("loyalty_currency__owner_id"), is_default=True)
+    totals = {
+        row["loyalty_currency_id"]: row
+        for row in Account.objects.filter(loyalty_currency__in=currencies)
+        .order_by()
+        .values("loyalty_currency_id")
+        .annotate(
+            members=Sum(held, filter=Q(member__isnull=False)),
+            partners=Sum(held, filter=Q(partner__isnull=False) & ~mint),
+        )
+    }
+    return [
+        LiabilityNow(
+            currency=currency,
+            members=int(totals.get(currency.pk, {}).get("members") or 0),
+            partners=int(totals.get(currency.pk, {}).get("partners") or 0),
+        )
+        for currency in currencies
     ]

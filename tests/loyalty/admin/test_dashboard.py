@@ -1,10 +1,14 @@
 """The front page (loyalty.admin.dashboard): find a member, counts, shortcuts, latest activity."""
 
+import datetime as dt
+import json
 import re
 
 from django.contrib.auth.models import User
+from django.utils import timezone
 
 from loyalty import ledger
+from loyalty.models import TransactionType
 from tests.loyalty.admin.helpers import credit, hold
 
 
@@ -43,3 +47,63 @@ def test_the_admin_loads_nothing_from_elsewhere(admin_client):
     assets = re.findall(r'(?:src|href)="([^"#]+)"', html)
     assert assets
     assert [asset for asset in assets if "//" in asset] == []
+
+
+def test_the_front_page_shows_finance(admin_client, currency, mint, member_acc, partner_acc):
+    """Liability now, the 90-day charts with their numbers, partners near their credit limit,
+    the active members and the pending queue."""
+    today = timezone.now()
+    ledger.post(origin=mint, destination=member_acc, amount=1_000, type="accrual")
+    ledger.post(origin=partner_acc, destination=member_acc, amount=900, type="accrual")  # of 1,000
+    ledger.post(
+        origin=member_acc,
+        destination=partner_acc,
+        amount=50,
+        type="redemption",
+        created_at=today - dt.timedelta(days=3),
+    )
+    ledger.post(
+        origin=member_acc,
+        destination=mint,
+        amount=50,
+        type=TransactionType.LOYALTY_CURRENCY_EXPIRATION,
+        created_at=today - dt.timedelta(days=200),  # outside the charts
+    )
+    hold(member_acc, 200)
+
+    response = admin_client.get("/admin/")
+    page = response.content.decode()
+    [liability] = response.context["liability"]
+    assert (liability["units"], liability["members"], liability["partners"]) == (
+        "1,150",
+        "2,000",
+        "-850",
+    )
+    assert liability["fiat"] == "11.50 EUR"
+
+    [chart] = response.context["charts"]
+    data = json.loads(chart["data"])
+    assert len(data["labels"]) == 90
+    issued, redeemed, expired = (dataset["data"] for dataset in data["datasets"])
+    assert (sum(issued), sum(redeemed), sum(expired)) == (1_900 + 200, 50, 0)
+    assert issued[-1] == 2_100 and redeemed[-4] == 50
+    assert [d["borderDash"] for d in data["datasets"]] == [[], [6, 4], [2, 3]]
+    assert 'class="chart"' in page and 'data-type="line"' in page
+    assert "issued (solid line, circles) 2,100" in page
+
+    [near] = response.context["near_credit_limit"]
+    assert (near["partner"], near["share"], near["used"]) == ("Example Air", 85, "850")
+    counts = {count["title"]: count for count in response.context["counts"]}
+    assert counts["Active members, last 90 days"]["value"] == "1"
+    assert counts["Pending units"]["value"] == "200"
+    assert counts["Pending units"]["detail"].startswith("next release ")
+
+
+def test_more_tiles_from_settings(admin_client, settings):
+    settings.DASHBOARD_TILES = ["tests.loyalty.admin.test_dashboard.a_tile"]
+    counts = admin_client.get("/admin/").context["counts"]
+    assert counts[-1]["title"] == "Forwarding queue"
+
+
+def a_tile(request):
+    return {"title": "Forwarding queue", "value": "0", "detail": "all delivered", "link": "#"}
