@@ -230,6 +230,11 @@ AXES_LOCKOUT_TEMPLATE = "admin/lockout.html"
 
 # The staff admin's look (django-unfold): navigation grouped by job, the start page and the
 # favicon are defined in loyalty.admin.navigation and loyalty.admin.dashboard.
+# Admin CSV exports: up to this many rows stream at once; more are written by a Celery task
+# into EXPORTS_DIR, with a progress bar and a download link in the admin.
+EXPORT_STREAM_LIMIT = env.int("EXPORT_STREAM_LIMIT", default=20_000)
+EXPORTS_DIR = Path(env.str("EXPORTS_DIR", default=str(VAR_DIR / "exports")))
+
 # More front-page tiles, by dotted path to a function of the request returning a dict with
 # title, value, detail and link (loyalty.admin.dashboard); e.g. the forwarding queue's health.
 DASHBOARD_TILES: list[str] = []

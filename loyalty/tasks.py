@@ -7,6 +7,7 @@ from celery import shared_task
 from loyalty import ledger
 from loyalty.models import LoyaltyCurrency
 from loyalty.services.expiry import points_expire_all
+from loyalty.services.exports import export_run
 from loyalty.services.tiers import tiers_recompute
 
 logger = logging.getLogger(__name__)
@@ -47,3 +48,9 @@ def expire_points() -> int:
             logger.info("%s: %d unit(s) of %d member(s) expired", code, run.units, run.members)
         total += run.units
     return total
+
+
+@shared_task(name="loyalty.tasks.run_export", ignore_result=True)
+def run_export(export_id: int) -> None:
+    """Write a large CSV export (queued by the admin, see loyalty.services.exports)."""
+    export_run(export_id=export_id)

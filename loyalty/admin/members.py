@@ -14,12 +14,13 @@ from django.utils.safestring import SafeString
 from loyalty.admin.adjustments import balance_adjustment_view
 from loyalty.admin.base import ModelAdmin, NeverDeleted, ReadOnlyInline, take_over
 from loyalty.admin.display import EMPTY, account_owner, describe, link, units
+from loyalty.admin.exports import export_list_view
 from loyalty.admin.filters import TierFilter
 from loyalty.admin.finance import expiring_view, expiry_lots
 from loyalty.admin.forms import MemberAddForm, MemberForm
 from loyalty.admin.permissions import can_adjust_balances
 from loyalty.expiry import expiry_schedule
-from loyalty.models import Account, Member, TierChange, Transaction
+from loyalty.models import Account, ExportKind, Member, TierChange, Transaction
 from loyalty.services.members import member_create, member_update
 from loyalty.services.tiers import member_tier_set
 
@@ -307,6 +308,11 @@ class MemberAdmin(NeverDeleted, ModelAdmin):
     def get_urls(self):
         return [
             path(
+                "export/",
+                self.admin_site.admin_view(self.export_view),
+                name="loyalty_member_export",
+            ),
+            path(
                 "expiring/",
                 self.admin_site.admin_view(self.expiring_page),
                 name="loyalty_member_expiring",
@@ -318,6 +324,15 @@ class MemberAdmin(NeverDeleted, ModelAdmin):
             ),
             *super().get_urls(),
         ]
+
+    def export_view(self, request: HttpRequest) -> HttpResponse:
+        return export_list_view(self, request, ExportKind.MEMBER_BALANCES)
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None):
+        url = reverse("admin:loyalty_member_export")
+        query = request.GET.urlencode()
+        extra_context = {**(extra_context or {}), "export_url": f"{url}?{query}" if query else url}
+        return super().changelist_view(request, extra_context)
 
     def expiring_page(self, request: HttpRequest) -> HttpResponse:
         if not self.has_view_permission(request):

@@ -86,6 +86,7 @@ NAVIGATION: list[tuple[str, list[Entry]]] = [
                 "loyalty.loyaltycurrency",
                 view="reports",
             ),
+            Entry("Exports", "download", "loyalty.export"),
             Entry("Points expiring soon", "hourglass_bottom", "loyalty.member", view="expiring"),
         ],
     ),

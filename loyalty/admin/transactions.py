@@ -14,6 +14,7 @@ from django.contrib.admin.utils import unquote
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.text import Truncator
@@ -32,6 +33,7 @@ from loyalty.admin.display import (
     plain_refusal,
     units,
 )
+from loyalty.admin.exports import export_list_view
 from loyalty.admin.filters import (
     AccountTransactionsFilter,
     DateRangeFilter,
@@ -40,7 +42,14 @@ from loyalty.admin.filters import (
 from loyalty.admin.forms import ReversalForm
 from loyalty.admin.permissions import can_operate_ledger
 from loyalty.errors import LedgerError
-from loyalty.models import Account, Member, ReasonCode, Transaction, TransactionStatus
+from loyalty.models import (
+    Account,
+    ExportKind,
+    Member,
+    ReasonCode,
+    Transaction,
+    TransactionStatus,
+)
 
 _RELATED = [
     "loyalty_currency",
@@ -54,6 +63,12 @@ _RELATED = [
 # below this length a term is matched exactly only, so that "tx" alone does not scan the ledger.
 PARTIAL_MATCH_MIN_LENGTH = 4
 REASON_LENGTH = 48
+
+
+def _export_url(request: HttpRequest, model_name: str) -> str:
+    """The list's export view, with the list's own filters and search."""
+    url = reverse(f"admin:loyalty_{model_name}_export")
+    return f"{url}?{request.GET.urlencode()}" if request.GET else url
 
 
 def _count(n: int) -> str:
@@ -167,8 +182,22 @@ class TransactionAdmin(ReadOnlyAdmin):
             False,
         )
 
+    def get_urls(self):
+        return [
+            path(
+                "export/",
+                self.admin_site.admin_view(self.export_view),
+                name="loyalty_transaction_export",
+            ),
+            *super().get_urls(),
+        ]
+
+    def export_view(self, request: HttpRequest) -> HttpResponse:
+        return export_list_view(self, request, ExportKind.TRANSACTIONS)
+
     def changelist_view(self, request: HttpRequest, extra_context: dict | None = None):
         """Filtered on one member, the heading names them: "Transactions of Mateo Garcia"."""
+        extra_context = {**(extra_context or {}), "export_url": _export_url(request, "transaction")}
         member = None
         if public_id := request.GET.get(MemberTransactionsFilter.parameter_name):
             member = Member.objects.filter(public_id=public_id).first()

@@ -1,5 +1,5 @@
 """Core domain models: currencies and tiers, partners and partnerships, members, accounts, ledger
-transactions, FX rates, earning rules, cohorts and tier history, points expirations."""
+transactions, FX rates, earning rules, cohorts and tier history, points expirations, CSV exports."""
 
 from loyalty.models.accounts import Account
 from loyalty.models.cohorts import (
@@ -18,6 +18,7 @@ from loyalty.models.currencies import (
 )
 from loyalty.models.executions import ExecutionStatus, PurchaseRuleExecution
 from loyalty.models.expiry import PointsExpiration
+from loyalty.models.exports import Export, ExportKind, ExportStatus
 from loyalty.models.fx import UNIT_VALUE_FIELDS, FxRate, PriceType
 from loyalty.models.members import Member, MemberGender, MemberStatus, MemberType
 from loyalty.models.partners import (
@@ -58,6 +59,9 @@ __all__ = [
     "ExecutionStatus",
     "ExpiryPolicy",
     "ExpiryRounding",
+    "Export",
+    "ExportKind",
+    "ExportStatus",
     "FxRate",
     "LoyaltyCurrency",
     "Member",
