@@ -155,3 +155,106 @@ def test_a_support_agent_finds_credits_and_reverses(live_server, browser):
         if not no_sideways_scrolling(page):
             too_wide.append(path)
     assert too_wide == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_finance_sees_the_charts_and_a_large_export_completes(
+    live_server, browser, settings, tmp_path, monkeypatch
+):
+    """The front page draws its three series per currency with Chart.js (local files); a
+    transaction export over the streaming limit is queued, its page shows the progress bar
+    moving, then the download link, and the file holds every row."""
+    import datetime as dt
+    import threading
+    import time
+
+    from django.contrib.auth.models import User
+    from django.db import connections as db_connections
+    from django.utils import timezone
+
+    from loyalty import ledger
+    from loyalty.selectors import member_account, mint_account
+    from loyalty.services import exports
+    from loyalty.tasks import run_export
+    from tests.factories import LoyaltyCurrencyFactory, MemberFactory
+
+    User.objects.create_superuser("finance", "finance@example.com", "finance")
+    currency = LoyaltyCurrencyFactory(code="SKY_POINTS", name="Sky Points")
+    mint = mint_account(loyalty_currency=currency)
+    account = member_account(member=MemberFactory(loyalty_currency=currency))
+    now = timezone.now()
+    for day in range(60):
+        ledger.post(
+            origin=mint,
+            destination=account,
+            amount=100 + day,
+            type="accrual",
+            created_at=now - dt.timedelta(days=day),
+        )
+        if day % 3 == 0:
+            ledger.post(
+                origin=account,
+                destination=mint,
+                amount=40,
+                type="redemption",
+                created_at=now - dt.timedelta(days=day, hours=-1),
+            )
+
+    # The worker: started a moment after the export is queued, writing 10 rows per chunk,
+    # each chunk a little slow, so the page shows the bar on its way.
+    settings.EXPORT_STREAM_LIMIT = 10
+    settings.EXPORTS_DIR = tmp_path / "exports"
+    monkeypatch.setattr(exports, "CHUNK_ROWS", 10)
+    original_chunks = exports.csv_chunks
+
+    def slow_chunks(*args, **kwargs):
+        for chunk in original_chunks(*args, **kwargs):
+            time.sleep(0.4)
+            yield chunk
+
+    monkeypatch.setattr(exports, "csv_chunks", slow_chunks)
+
+    def worker(export_id):
+        time.sleep(1.5)
+        try:
+            run_export(export_id)
+        finally:
+            db_connections.close_all()
+
+    monkeypatch.setattr(
+        run_export,
+        "delay",
+        lambda export_id: threading.Thread(target=worker, args=(export_id,)).start(),
+    )
+
+    page = browser
+    page.goto(f"{live_server.url}/admin/")
+    page.fill("input[name=username]", "finance")
+    page.fill("input[name=password]", "finance")
+    page.click("button[type=submit], input[type=submit]")
+    page.wait_for_selector("#chart-SKY_POINTS canvas")
+    drawn = page.evaluate(
+        """() => {
+            const chart = Chart.getChart(document.querySelector('#chart-SKY_POINTS canvas'));
+            return chart ? chart.data.datasets.map(d => [d.label, d.data.length]) : null;
+        }"""
+    )
+    assert drawn == [["Issued", 90], ["Redeemed", 90], ["Expired", 90]]
+    assert page.locator("#liability-now").inner_text().count("Sky Points") == 1
+    assert no_sideways_scrolling(page)
+    shot(page, "dashboard")
+
+    page.goto(f"{live_server.url}/admin/loyalty/transaction/")
+    page.get_by_role("link", name="Export CSV").click()
+    page.wait_for_url(re.compile(r"/admin/loyalty/export/\d+/progress/"))
+    bar = page.locator("#export-progress")
+    assert bar.get_attribute("data-status") in {"queued", "running"}
+    page.locator("#export-progress[data-status=running]").wait_for(timeout=20_000)
+    shot(page, "export-progress")
+    page.locator("#export-download").wait_for(timeout=30_000)
+    assert "80 of 80 rows written" in page.locator("#export-rows").inner_text()
+    with page.expect_download() as download:
+        page.click("#export-download")
+    content = Path(download.value.path()).read_bytes()
+    assert content.count(b"\r\n") == 1 + 80
+    assert content.startswith(b"created_at,id,loyalty_currency,type,")
