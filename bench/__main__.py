@@ -1,11 +1,13 @@
-"""`make bench`: the ledger benchmark, the accrual API benchmark, then rule evaluation.
+"""`make bench`: the ledger benchmark, the accrual API benchmark, rule evaluation, then finance.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/loyalty uv run python -m bench [--quick]
 
 DATABASE_URL only says which server to use: each benchmark creates loyalty_bench_<pid> there,
 migrates it and drops it at the end (the API benchmark runs in a process of its own, see
 bench/api.py; it also measures the purchase-rule trigger). Rule evaluation needs no database
-(bench/rules.py). `--quick` (or BENCH_QUICK=1) runs a tenth of the work.
+(bench/rules.py). The finance benchmark (bench/finance.py: the liability report over 1,000,000
+transactions, the streaming CSV at 100,000 and 1,000,000 rows) has a database of its own too.
+`--quick` (or BENCH_QUICK=1) runs a tenth of the work.
 """
 
 from __future__ import annotations
@@ -66,6 +68,10 @@ def main(argv: list[str] | None = None) -> int:
     from bench import rules
 
     rules.run(repetitions=3 if args.quick else rules.REPETITIONS)
+
+    from bench import finance
+
+    finance.run_spawned(args.quick)
     return 0
 
 

@@ -18,6 +18,11 @@ CURRENCY = {
     "base_economic_value": Decimal("0.0060"),
     "issuing_partners_cost": Decimal("0.0100"),
     "customers_perceived_value": Decimal("0.0125"),
+    # Points expire at the end of the month a year after they were earned: none has yet (the
+    # history is shorter), and Points expiring soon lists who loses what in the coming months.
+    "expiry_policy": "months",
+    "expiry_period": 12,
+    "expiry_rounding": "end_of_month",
 }
 MEMBER_COUNT = 50
 FIRST_MEMBERSHIP_NUMBER = 100001
