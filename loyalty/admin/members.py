@@ -134,6 +134,16 @@ class HistoryRow:
         return describe(self.transaction)
 
 
+def _expiry(member: Member) -> list[dict]:
+    """What the member's points expire when (nothing if their currency's never do)."""
+    account = (
+        Account.objects.select_related("loyalty_currency")
+        .filter(member=member, loyalty_currency=member.loyalty_currency_id)
+        .first()
+    )
+    return expiry_lots(expiry_schedule(account=account)) if account else []
+
+
 def member_history(member: Member, *, limit: int) -> list[HistoryRow]:
     """The member's latest transactions, newest first, with the other side of each."""
     account_ids = set(member.accounts.values_list("pk", flat=True))
@@ -285,13 +295,7 @@ class MemberAdmin(NeverDeleted, ModelAdmin):
             context.update(
                 history=member_history(obj, limit=RECENT_TRANSACTIONS),
                 history_limit=RECENT_TRANSACTIONS,
-                expiry=expiry_lots(
-                    expiry_schedule(
-                        account=Account.objects.select_related("loyalty_currency").get(
-                            member=obj, loyalty_currency=obj.loyalty_currency_id
-                        )
-                    )
-                ),
+                expiry=_expiry(obj),
                 all_transactions_url=reverse("admin:loyalty_transaction_changelist")
                 + "?"
                 + urlencode({"member": obj.public_id}),

@@ -71,8 +71,8 @@ def _values(items) -> str:
 
 # (column, values, sub-type also required, category): the first rule that matches decides.
 _RULES: tuple[tuple[str, tuple, str | None, str], ...] = (
-    ("sub_type", _ADJUSTMENTS, None, "adjusted"),
     ("type", (TransactionType.REVERSAL,), None, "reversed"),
+    ("sub_type", _ADJUSTMENTS, None, "adjusted"),
     ("type", _ISSUED, None, "issued"),
     ("type", _REDEEMED, None, "redeemed"),
     ("type", _EXCHANGES, TransactionSubType.IN, "issued"),

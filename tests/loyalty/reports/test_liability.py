@@ -8,6 +8,7 @@ import itertools
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.db.models import F, Sum
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -22,6 +23,8 @@ from loyalty.models import (
 )
 from loyalty.reports.liability import (
     MOVEMENTS,
+    _category_sql,
+    category,
     liability_report,
     liability_rows,
     settlement_report,
@@ -283,3 +286,21 @@ def test_partner_settlement(history, partner, partner_acc, mint, member_acc):
     header, rows = settlement_rows([settlement])
     assert dict(zip(header, rows[0], strict=True))["partner_owes"] == Decimal("1.40")
     assert settlement_report(start=at(90), end=at(100)) == []
+
+
+@pytest.mark.django_db
+def test_category_in_python_and_in_sql_agree():
+    pairs = [(t, s) for t in TransactionType.values for s in [*TransactionSubType.values, ""]]
+    values = ", ".join(["(%s, %s)"] * len(pairs))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT t.type, t.sub_type, {_category_sql('t')} "
+            f"FROM (VALUES {values}) AS t(type, sub_type)",
+            [value for pair in pairs for value in pair],
+        )
+        rows = cursor.fetchall()
+    assert len(rows) == len(pairs)
+    assert all(name == category(type_, sub_type) for type_, sub_type, name in rows)
+    assert category(TransactionType.REVERSAL, TransactionSubType.ADJUSTMENT_INCREASE) == "reversed"
+    assert category(TransactionType.MEMBER_EXCHANGE, TransactionSubType.IN) == "issued"
+    assert category(TransactionType.MEMBER_EXCHANGE, TransactionSubType.OUT) == "redeemed"
