@@ -232,12 +232,3 @@ class SecretUndecryptable(DomainError):
 
     code = "secret_undecryptable"
 
-
-# Finance (loyalty.services.expiry, loyalty.reports) ------------------------------------------
-
-
-class InvalidReportPeriod(DomainError):
-    """A report's range that does not parse, or ends before it starts."""
-
-    code = "invalid"
-    field = "created_at__range"
