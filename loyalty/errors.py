@@ -231,4 +231,3 @@ class SecretUndecryptable(DomainError):
     before `reencrypt_secrets` ran, or the database came from another installation)."""
 
     code = "secret_undecryptable"
-

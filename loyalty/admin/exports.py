@@ -60,7 +60,16 @@ class ExportAdmin(ReadOnlyAdmin):
     """Large exports: who asked, how far the task is, and the file when it is done. Staff see
     their own exports (superusers everyone's)."""
 
-    list_display = ["id", "kind", "status", "progress", "total_rows", "created_by", "created_at"]
+    list_display = [
+        "id",
+        "kind",
+        "status",
+        "progress",
+        "total_rows",
+        "description",
+        "created_by",
+        "created_at",
+    ]
     list_filter = ["kind", "status"]
     exclude = ["query"]
 
