@@ -176,6 +176,8 @@ def demo_as_json(*, demo: DemoData) -> dict[str, Any]:
             "api": "/public/v3.0/",
             "api_docs": "/public/v3.0/docs/",
             "api_schema": "/public/v3.0/schema/",
+            "finance_reports": "/admin/loyalty/loyaltycurrency/reports/",
+            "points_expiring": "/admin/loyalty/member/expiring/",
         },
     }
 

@@ -7,6 +7,7 @@ from io import StringIO
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
 
 from loyalty import ledger
@@ -177,6 +178,8 @@ def test_json_output_and_its_keys_sign_api_requests(ledger_balances):
     assert [tier["id"] for tier in payload["tiers"]] == ["bronze", "silver", "gold"]
     assert {rule["activity_id"] for rule in payload["activity_rules"]} >= {"signup", "birthday"}
     assert payload["urls"]["api_docs"] == "/public/v3.0/docs/"
+    assert payload["urls"]["finance_reports"] == reverse("admin:loyalty_loyaltycurrency_reports")
+    assert payload["urls"]["points_expiring"] == reverse("admin:loyalty_member_expiring")
     assert payload["admin"] == {"username": "admin", "password": "admin"}
     assert payload["loyalty_currency"] == "EXAMPLE_POINTS"
     partners = {p["api_identifier"]: p["partner_id"] for p in payload["partners"]}
