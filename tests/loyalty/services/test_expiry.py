@@ -6,9 +6,11 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from loyalty import ledger
-from loyalty.expiry import expiring_by, expiry_schedule
+from loyalty.expiry import expiring_by, expiry_schedule, run_cutoff
 from loyalty.models import (
     Account,
     ExpiryPolicy,
@@ -20,7 +22,12 @@ from loyalty.models import (
 from loyalty.selectors import member_account, mint_account
 from loyalty.services.expiry import points_expire, points_expire_all
 from loyalty.tasks import expire_points
-from tests.factories import LoyaltyCurrencyFactory, MemberFactory
+from tests.factories import (
+    LoyaltyCurrencyFactory,
+    MemberFactory,
+    PartnerFactory,
+    partner_account,
+)
 
 NOW = timezone.now().replace(microsecond=0)
 
@@ -227,4 +234,55 @@ def test_command_and_task(expiring, mint, member_acc, ledger_balances):
     )
     assert "100 unit(s) of 1 member(s) expired" in out.getvalue()
     assert expire_points() == 0  # today: the 100 already went, the 7 are recent
+    ledger_balances()
+
+
+@pytest.mark.django_db
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    events=st.lists(
+        st.tuples(st.booleans(), st.integers(1, 200), st.integers(0, 300)), max_size=25
+    ),
+    runs=st.lists(st.integers(0, 400), min_size=1, max_size=4),
+)
+def test_expiry_matches_a_first_in_first_out_model(events, runs, ledger_balances):
+    """Random earnings and spends over 300 days, then runs at increasing cutoffs: each run
+    expires exactly what a queue of lots, spent oldest first, says has expired; the member
+    page's schedule agrees."""
+    currency = LoyaltyCurrencyFactory(expiry_policy=ExpiryPolicy.DAYS, expiry_period=60)
+    mint = mint_account(loyalty_currency=currency)
+    account = member_account(member=MemberFactory(loyalty_currency=currency))
+    shop = partner_account(partner=PartnerFactory(), loyalty_currency=currency)
+    start = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+    lots: list[list] = []  # [earned_at, remaining], oldest first
+    for is_earning, amount, day in sorted(events, key=lambda e: e[2]):
+        when = start + dt.timedelta(days=day)
+        if is_earning:
+            earn(mint, account, amount, when)
+            lots.append([when, amount])
+            continue
+        if sum(lot[1] for lot in lots) < amount:
+            continue  # the ledger would refuse it too
+        spend(account, shop, amount, when)
+        for lot in lots:
+            used = min(lot[1], amount)
+            lot[1] -= used
+            amount -= used
+
+    for day in sorted(set(runs)):
+        cutoff = start + dt.timedelta(days=day)
+        schedule = expiry_schedule(account=account)
+        due = sum(lot.amount for lot in schedule if lot.expires_at <= run_cutoff(cutoff))
+        expected = 0
+        for lot in lots:
+            if lot[0] + dt.timedelta(days=60) <= run_cutoff(cutoff):
+                expected += lot[1]
+                lot[1] = 0
+        assert due == expected
+        assert points_expire(loyalty_currency=currency, now=cutoff).units == expected
+    assert balance(account) == sum(lot[1] for lot in lots)
     ledger_balances()
