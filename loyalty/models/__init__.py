@@ -1,5 +1,5 @@
 """Core domain models: currencies and tiers, partners and partnerships, members, accounts, ledger
-transactions, FX rates, earning rules, cohorts and tier history."""
+transactions, FX rates, earning rules, cohorts, tier history and redemption prices."""
 
 from loyalty.models.accounts import Account
 from loyalty.models.cohorts import (
@@ -19,6 +19,12 @@ from loyalty.models.partners import (
     Partnership,
     PartnershipType,
     PartnerStatus,
+)
+from loyalty.models.redemptions import (
+    RedemptionCategory,
+    RedemptionPartnership,
+    RedemptionPrice,
+    RedemptionTierPrice,
 )
 from loyalty.models.rules import (
     ActivityRule,
@@ -65,6 +71,10 @@ __all__ = [
     "PurchaseRuleMetadataMatch",
     "PurchaseRuleTierMultiplier",
     "ReasonCode",
+    "RedemptionCategory",
+    "RedemptionPartnership",
+    "RedemptionPrice",
+    "RedemptionTierPrice",
     "Rounding",
     "RuleAward",
     "RulePeriod",
