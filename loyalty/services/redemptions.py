@@ -88,8 +88,9 @@ ITEM_DETAILS = (
 
 
 def money(value: Decimal) -> str:
-    """A fiat amount on the wire: at least two decimals ("20.00"), more only when given."""
-    return str(value.quantize(CENT) if value.as_tuple().exponent >= -2 else value)
+    """A fiat amount on the wire: two decimals ("20.00"), more only where they are not zero."""
+    normal = value.normalize()
+    return str(normal.quantize(CENT) if normal.as_tuple().exponent >= -2 else normal)
 
 
 @dataclass(frozen=True)
