@@ -380,3 +380,44 @@ def test_the_member_is_charged_the_last_total(hotel, currency, member, funded, f
     from loyalty.ledger_audit import ledger_report
 
     assert ledger_report().ok
+
+
+# Concurrency on PostgreSQL -------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_32_threads_redeeming_from_one_member_never_overdraw_it(
+    hotel, currency, member, member_acc, run_concurrently, ledger_balances
+):
+    funds, cost, attempts = 10_000, 700, 32
+    accrue(member_acc, funds)
+
+    def redeem(n):
+        return lambda: execute(hotel, currency, member, [points(cost)], ref=f"C{n}").transaction
+
+    outcomes = run_concurrently([redeem(n) for n in range(attempts)])
+    done = [o for o in outcomes if isinstance(o, Transaction)]
+    refusals = [o for o in outcomes if not isinstance(o, Transaction)]
+    assert len(done) == funds // cost
+    assert all(type(r) is errors.InsufficientFunds for r in refusals), refusals
+    assert holdings(member_acc) == (funds - len(done) * cost, 0)
+    assert hotel_balance(hotel, currency) == len(done) * cost
+    ledger_balances()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_changes_of_one_redemption_apply_one_at_a_time(
+    hotel, currency, member, member_acc, run_concurrently, ledger_balances
+):
+    accrue(member_acc, FUNDS)
+    original = execute(hotel, currency, member, [points(1_000)]).transaction
+    calls = [lambda n=n: adjust(hotel, member, original, [points(2_000 + n)]) for n in range(6)]
+    calls += [lambda: cancel(hotel, original)] * 2
+    outcomes = run_concurrently(calls)
+    won = [o for o in outcomes if not isinstance(o, Exception)]
+    assert len(won) == 1, outcomes
+    late = (errors.NotLatestRedemption, errors.RedemptionAlreadyCancelled)
+    assert all(isinstance(o, late) for o in outcomes if o not in won), outcomes
+    expected = 0 if won[0].quote is None else won[0].quote.total_loyalty_amount
+    assert holdings(member_acc) == (FUNDS - expected, 0)
+    ledger_balances()
