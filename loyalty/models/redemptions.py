@@ -105,7 +105,11 @@ class RedemptionPrice(models.Model):
                 condition=Q(rounding__in=Rounding.values), name="redemption_price_rounding_valid"
             ),
             models.CheckConstraint(
-                condition=(Q(price_type=PriceType.CUSTOM_VALUE) & Q(custom_value__gt=0))
+                # custom_value > 0 alone would let NULL through (a CHECK passes on unknown).
+                condition=(
+                    Q(price_type=PriceType.CUSTOM_VALUE)
+                    & Q(custom_value__isnull=False, custom_value__gt=0)
+                )
                 | (~Q(price_type=PriceType.CUSTOM_VALUE) & Q(custom_value__isnull=True)),
                 name="redemption_price_custom_value_iff_custom",
                 violation_error_message="Give a custom value (above zero) with price type "
