@@ -75,6 +75,11 @@ CHAIN_SUB_TYPES = (
     TransactionSubType.ADJUSTMENT_DECREASE,
     TransactionSubType.CANCELLATION,
 )
+CHAIN_RELATED_DATA_TYPES = (
+    "standard_redemption",
+    "standard_redemption_adjustment",
+    "standard_redemption_cancellation",
+)
 # Item fields kept in related_data besides category, amounts and currency.
 ITEM_DETAILS = (
     "channel",
@@ -407,8 +412,15 @@ def redemption_chain(*, partner: Partner, public_id: str, external_reference: st
     one (else a 400 naming the latest) and not cancelled."""
     _require_redemption_scope(partner)
     link = visible_transaction_get(partner=partner, public_id=public_id)
-    if link.type != TransactionType.REDEMPTION or link.sub_type not in CHAIN_SUB_TYPES:
-        raise NotARedemption(f"Transaction {public_id} is not a standard redemption.")
+    kind = (link.related_data or {}).get("type") if isinstance(link.related_data, dict) else None
+    if (
+        link.type != TransactionType.REDEMPTION
+        or link.sub_type not in CHAIN_SUB_TYPES
+        or kind not in CHAIN_RELATED_DATA_TYPES
+    ):
+        raise NotARedemption(
+            f"Transaction {public_id} is not a standard redemption made through this API."
+        )
     if link.sub_type == TransactionSubType.STANDARD:
         original = link
     else:
