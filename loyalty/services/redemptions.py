@@ -22,13 +22,14 @@ from typing import Any
 
 from django.utils import timezone
 
-from loyalty import ledger
+from loyalty import caching, ledger
 from loyalty.errors import (
     AdjustmentNotAllowed,
     AdjustmentUnchanged,
     CategoryNotAllowed,
     Forbidden,
     InvalidTransactionState,
+    MemberNotFound,
     MixedFiatCurrencies,
     NoIssuingAccount,
     NotARedemption,
@@ -59,6 +60,8 @@ from loyalty.selectors import (
     issuing_account,
     member_account_get,
     member_get,
+    members_with_balance,
+    membership_id_from,
     visible_transaction_get,
 )
 from loyalty.services.accounts import partner_account_get_or_create
@@ -159,22 +162,47 @@ class RedemptionRecord:
 def redemption_partnership_get(
     *, partner: Partner | int, loyalty_currency: LoyaltyCurrency
 ) -> RedemptionPartnership:
-    """The partner's enabled redemption partnership in the currency, with its prices; a 403
-    when there is none (the currency owner too needs one to be priced)."""
+    """The partner's enabled redemption partnership in the currency, with its prices (cached
+    per process, see loyalty.caching: callers treat it as read-only); a 403 when there is none
+    (the currency owner too needs one to be priced)."""
     partner_id = partner if isinstance(partner, int) else partner.pk
-    partnership = (
-        RedemptionPartnership.objects.filter(
-            partner_id=partner_id, loyalty_currency=loyalty_currency, enabled=True
+
+    def load() -> RedemptionPartnership | None:
+        return (
+            RedemptionPartnership.objects.filter(
+                partner_id=partner_id, loyalty_currency=loyalty_currency, enabled=True
+            )
+            .select_related("partner", "loyalty_currency")
+            .prefetch_related("redemption_prices__tier_prices")
+            .first()
         )
-        .prefetch_related("redemption_prices__tier_prices")
-        .first()
-    )
+
+    partnership = caching.cached("redemption-partnership", (partner_id, loyalty_currency.pk), load)
     if partnership is None:
         raise Forbidden(
             f"You have no redemption partnership with {loyalty_currency.code}.",
             field="loyalty_currency",
         )
     return partnership
+
+
+def redemption_member_get(
+    *, partner: Partner, loyalty_currency: LoyaltyCurrency, identifiers: dict
+) -> Member:
+    """The member a redemption would charge, with its tier and balance (as a member lookup
+    reads it), for a partner allowed to redeem in the currency; read before the redemption so
+    that its answer is prepared before the member's account is locked."""
+    require_partnership(partner, loyalty_currency, PartnershipType.REDEMPTION)
+    redemption_partnership_get(partner=partner, loyalty_currency=loyalty_currency)
+    membership_id = membership_id_from(identifiers, field="member")
+    member = (
+        members_with_balance()
+        .filter(loyalty_currency=loyalty_currency, membership_id=membership_id)
+        .first()
+    )
+    if member is None:
+        raise MemberNotFound(f"No member {membership_id!r} in {loyalty_currency.code}.")
+    return member
 
 
 def _unit_value(price: RedemptionPrice, currency: LoyaltyCurrency, tier_id: int | None) -> Decimal:
@@ -306,7 +334,6 @@ def redemption_simulate(
     balance (that value only for a caller that may see balances)."""
     require_partnership(partner, loyalty_currency, PartnershipType.REDEMPTION)
     partnership = redemption_partnership_get(partner=partner, loyalty_currency=loyalty_currency)
-    partnership.loyalty_currency = loyalty_currency
     on = on or timezone.localdate()
     if member is None:
         quote = redemption_quote(partnership=partnership, items=items, tier_id=None, on=on)
@@ -352,7 +379,6 @@ def redemption_execute(
     outside its limits, an inactive member or a balance that does not cover the total."""
     require_partnership(partner, loyalty_currency, PartnershipType.REDEMPTION)
     partnership = redemption_partnership_get(partner=partner, loyalty_currency=loyalty_currency)
-    partnership.loyalty_currency = loyalty_currency
     now = now or timezone.now()
     account = member_account_get(loyalty_currency=loyalty_currency, identifiers=member)
     quote = redemption_quote(
@@ -454,17 +480,17 @@ def redemption_chain(*, partner: Partner, public_id: str, external_reference: st
         )
     if link.status != TransactionStatus.COMPLETED:
         raise NotARedemption(f"Transaction {public_id} is {link.status}; it cannot be changed.")
-    partnership = RedemptionPartnership.objects.filter(
-        partner_id=original.destination_account.partner_id,
-        loyalty_currency=currency,
-        enabled=True,
-    ).first()
+    try:
+        partnership = redemption_partnership_get(
+            partner=original.destination_account.partner_id, loyalty_currency=currency
+        )
+    except Forbidden:
+        partnership = None
     if partnership is None or not partnership.adjustment_allowed:
         raise AdjustmentNotAllowed(
             f"{currency.code} does not allow this partner's redemptions to be adjusted or "
             "cancelled."
         )
-    partnership.loyalty_currency = currency
     data = link.related_data
     items = data["redemption_items"]
     return _Chain(

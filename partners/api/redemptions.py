@@ -10,7 +10,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from loyalty.models import RedemptionCategory
+from loyalty.models import Account, RedemptionCategory
 from loyalty.selectors import currency_get, members_with_balance
 from loyalty.services import redemptions as services
 from loyalty.services.partnerships import is_owner
@@ -23,7 +23,7 @@ from partners.api.fields import (
 )
 from partners.api.members import member_data, member_response_schema
 from partners.api.transactions import TransactionSerializer, transaction_data
-from partners.api.views import PartnerAPIView
+from partners.api.views import PartnerAPIView, validator
 
 TAG = "Standard redemptions"
 _TEXT = {"required": False, "allow_blank": True, "max_length": 255}
@@ -94,7 +94,7 @@ class RedemptionItemField(serializers.Field):
         if not isinstance(data, dict) or ("fiat_amount" in data) == ("loyalty_amount" in data):
             self.fail("invalid")
         kind = FiatAmountItem if "fiat_amount" in data else LoyaltyAmountItem
-        return kind().run_validation(data)
+        return validator(kind).run_validation(data)
 
     def to_representation(self, value):
         return value
@@ -227,6 +227,10 @@ def _items(quote) -> list[dict]:
     ]
 
 
+def balance_of(account: Account) -> int:
+    return Account.objects.values_list("balance", flat=True).get(pk=account.pk)
+
+
 class RedemptionView(PartnerAPIView):
     def member(self, member, currency) -> dict:
         """The member after the operation, as a lookup shows it to the caller."""
@@ -292,6 +296,14 @@ class StandardRedemptionView(RedemptionView):
     def post(self, request):
         data = self.validated(StandardRedemptionRequest)
         currency = currency_get(code=data["loyalty_currency"])
+        # The member's answer is prepared before the redemption locks its account (the lock
+        # is held until the commit), and only its balance is read again afterwards.
+        member = member_data(
+            services.redemption_member_get(
+                partner=self.partner, loyalty_currency=currency, identifiers=data["member"]
+            ),
+            as_owner=is_owner(self.partner, currency),
+        )
         record = services.redemption_execute(
             partner=self.partner,
             loyalty_currency=currency,
@@ -303,12 +315,14 @@ class StandardRedemptionView(RedemptionView):
         )
         tx, quote = record.transaction, record.quote
         tx.loyalty_currency = currency
+        if member["balance"] is not None:
+            member["balance"] = balance_of(tx.origin_account)
         return Response(
             {
                 "adjustment_allowed": record.partnership.adjustment_allowed,
                 "external_reference": tx.external_reference,
                 "loyalty_currency": currency.code,
-                "member": self.member(record.member, currency),
+                "member": member,
                 "metadata": tx.metadata,
                 "reason": tx.reason,
                 "redemption_items": _items(quote),
