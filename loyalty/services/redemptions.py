@@ -29,7 +29,6 @@ from loyalty.errors import (
     CategoryNotAllowed,
     Forbidden,
     InvalidTransactionState,
-    MemberNotFound,
     MixedFiatCurrencies,
     NoIssuingAccount,
     NotARedemption,
@@ -60,8 +59,6 @@ from loyalty.selectors import (
     issuing_account,
     member_account_get,
     member_get,
-    members_with_balance,
-    membership_id_from,
     visible_transaction_get,
 )
 from loyalty.services.accounts import partner_account_get_or_create
@@ -189,19 +186,16 @@ def redemption_partnership_get(
 def redemption_member_get(
     *, partner: Partner, loyalty_currency: LoyaltyCurrency, identifiers: dict
 ) -> Member:
-    """The member a redemption would charge, with its tier and balance (as a member lookup
-    reads it), for a partner allowed to redeem in the currency; read before the redemption so
-    that its answer is prepared before the member's account is locked."""
+    """The member a redemption would charge, with its tier and balance (`account_balance`, as
+    loyalty.selectors.members_with_balance annotates it), for a partner allowed to redeem in
+    the currency; read before the redemption so that its answer is prepared before the
+    member's account is locked."""
     require_partnership(partner, loyalty_currency, PartnershipType.REDEMPTION)
     redemption_partnership_get(partner=partner, loyalty_currency=loyalty_currency)
-    membership_id = membership_id_from(identifiers, field="member")
-    member = (
-        members_with_balance()
-        .filter(loyalty_currency=loyalty_currency, membership_id=membership_id)
-        .first()
-    )
-    if member is None:
-        raise MemberNotFound(f"No member {membership_id!r} in {loyalty_currency.code}.")
+    account = member_account_get(loyalty_currency=loyalty_currency, identifiers=identifiers)
+    member = account.member
+    member.account_balance = account.balance  # as members_with_balance annotates it
+    member.loyalty_currency = loyalty_currency
     return member
 
 
