@@ -5,8 +5,8 @@
 DATABASE_URL only says which server to use: each benchmark creates loyalty_bench_<pid> there,
 migrates it and drops it at the end (the API benchmark runs in a process of its own, see
 bench/api.py; it also measures the purchase-rule trigger; bench/redemptions.py likewise). Rule
-evaluation needs no database
-(bench/rules.py). `--quick` (or BENCH_QUICK=1) runs a tenth of the work.
+evaluation needs no database (bench/rules.py). `--quick` (or BENCH_QUICK=1) runs a tenth of the
+work.
 """
 
 from __future__ import annotations
