@@ -67,6 +67,8 @@ from loyalty.services.partnerships import is_owner, require_partnership
 from loyalty.unit_of_work import atomic
 
 MAX_ITEMS = 50
+# The most units one redemption moves: far beyond any real one, well within a BIGINT.
+MAX_UNITS = 2**62
 CENT = Decimal("0.01")
 # The sub-types of a chain's links, and those after which it may still change.
 CHAIN_SUB_TYPES = (
@@ -290,6 +292,8 @@ def _require_within_limits(partnership: RedemptionPartnership, total: int) -> No
     high = partnership.maximum_member_transaction_amount
     if total <= 0:
         raise RedemptionAmountOutOfRange("The items cost no units: there is nothing to redeem.")
+    if total > MAX_UNITS:
+        raise RedemptionAmountOutOfRange(f"A redemption moves at most {MAX_UNITS} units.")
     if low is not None and total < low:
         raise RedemptionAmountOutOfRange(
             f"The redemption costs {total} units; the minimum per redemption is {low}."

@@ -205,6 +205,8 @@ def test_the_currency_owner_sees_the_balance_and_may_cancel(hotel_client, member
     ("change", "field"),
     [
         ({"redemption_items": [room(category="flight")]}, "redemption_items"),
+        ({"redemption_items": [room("9999999999999999.9999")]}, "amount"),
+        ({"redemption_items": [{"loyalty_amount": 2**62}] * 3}, "redemption_items"),
         ({"redemption_items": [room("99999")]}, "amount"),  # beyond the balance
         ({"redemption_items": [{"loyalty_amount": 5}]}, "redemption_items"),  # below the minimum
         ({"redemption_items": [{"loyalty_amount": 1}] * 51}, "redemption_items"),
