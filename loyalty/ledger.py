@@ -273,13 +273,19 @@ def supersede(
     from the member, one that shrinks or is cancelled gives units back. The superseded
     transaction keeps its completed_at and its units stay moved (ledger_check counts it
     settled, see models.transactions.SETTLED), so the books hold exactly the chain's new total.
-    Of two concurrent attempts on one transaction only one finds it still completed, so a link
-    is superseded at most once (the transaction_previous_unique constraint holds it in the
-    database too). `check_owners=False` lets units go back to a member who is no longer active,
+    Only a redemption becomes cancelled once completed (any other completed transaction is
+    reversed). Of two concurrent attempts on one transaction only one finds it still completed,
+    so a link is superseded at most once (the transaction_previous_unique constraint holds it in
+    the database too). `check_owners=False` lets units go back to a member who is no longer active,
     as a reversal does.
     """
     if status not in (TransactionStatus.ADJUSTED, TransactionStatus.CANCELLED):
         raise ValueError(f"A transaction is superseded as adjusted or cancelled, not {status}.")
+    if status == TransactionStatus.CANCELLED and transaction.type != TransactionType.REDEMPTION:
+        raise InvalidTransactionState(
+            f"Transaction {transaction.public_id} is a completed {transaction.type}: only a "
+            "redemption is cancelled once completed; reverse it instead."
+        )
     accounts = {transaction.origin_account_id, transaction.destination_account_id}
     if {origin.pk, destination.pk} != accounts:
         raise LedgerError(

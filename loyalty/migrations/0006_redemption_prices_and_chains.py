@@ -6,9 +6,9 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import migrations, models
 
-# The guard of migration 0002, with two more rules: a completed transaction may become
-# cancelled (a redemption's cancellation, by ledger.supersede) keeping its completed_at, and a
-# pending one is cancelled without one. ledger_check tells them apart by completed_at.
+# The guard of migration 0002, with two more rules: a completed redemption may become
+# cancelled (its cancellation, by ledger.supersede) keeping its completed_at, and a pending
+# transaction is cancelled without one. ledger_check tells them apart by completed_at.
 GUARD = r"""
 CREATE OR REPLACE FUNCTION loyalty_transaction_guard() RETURNS trigger
 LANGUAGE plpgsql AS $$
@@ -36,7 +36,7 @@ BEGIN
         OR (OLD.status = 'pending' AND NEW.status = 'cancelled' AND NEW.completed_at IS NULL)
         OR (OLD.status = 'completed' AND NEW.status IN ('reversed', 'adjusted'))
         OR (OLD.status = 'completed' AND NEW.status = 'cancelled'
-            AND NEW.completed_at IS NOT NULL)
+            AND NEW.type = 'redemption' AND NEW.completed_at IS NOT NULL)
         OR (OLD.status = 'pending_external_approval' AND NEW.status IN ('completed', 'rejected'))
     ) THEN
         RAISE EXCEPTION 'ledger transaction % cannot go from % to %',

@@ -122,6 +122,14 @@ def test_only_adjusted_or_cancelled(member_acc, partner_acc):
         supersede(original, member_acc, partner_acc, 10, status=TransactionStatus.REVERSED)
 
 
+def test_only_a_redemption_is_cancelled_once_completed(mint, member_acc):
+    accrual = accrue(member_acc, 500)
+    with pytest.raises(errors.InvalidTransactionState, match="reverse it instead"):
+        supersede(accrual, member_acc, mint, 500, status=TransactionStatus.CANCELLED)
+    accrual.refresh_from_db()
+    assert accrual.status == TransactionStatus.COMPLETED
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the guard is a PostgreSQL trigger")
 def test_the_database_refuses_a_completed_transaction_cancelled_without_completed_at(
     member_acc, partner_acc
