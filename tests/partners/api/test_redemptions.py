@@ -302,3 +302,40 @@ def test_the_redemption_partnership_is_listed(hotel, currency):
     assert [(p["partner_id"], p["partnership_details"]) for p in listed["results"]] == [
         (hotel.public_id, {"adjustment_allowed": True})
     ]
+
+
+@pytest.mark.parametrize(
+    ("items", "code"),
+    [
+        ([room("120.00")], "adjustment_unchanged"),
+        ([room("10", category="flight")], "category_not_allowed"),
+        ([room("99999")], "insufficient_funds"),
+        ([{"loyalty_amount": 5}], "amount_out_of_range"),
+    ],
+)
+def test_a_refused_adjustment_writes_nothing(
+    hotel_client, member, funded, items, code, ledger_balances
+):
+    tx = ok(hotel_client.post("/redemptions/standard", execute_body(member)))["transaction"]
+    count = Transaction.objects.count()
+    errors = refused(
+        hotel_client.post("/redemptions/standard/adjust", adjust_body(member, tx, items))
+    )
+    assert errors[0]["code"] == code
+    assert Transaction.objects.count() == count
+    assert Transaction.objects.get(public_id=tx["id"]).status == "completed"
+    assert holdings(funded) == (FUNDS - 6_000, 0)
+    ledger_balances()
+
+
+def test_adjusting_without_permission_to_adjust_is_refused(currency, member, funded):
+    shop = PartnerFactory()
+    redemption_partnership(partner=shop, loyalty_currency=currency, adjustment_allowed=False)
+    client = signed_client_for(shop)
+    body = execute_body(member, [{"loyalty_amount": 100}])
+    executed = ok(client.post("/redemptions/standard", body))
+    assert executed["adjustment_allowed"] is False
+    tx = executed["transaction"]
+    errors = refused(client.post("/redemptions/standard/cancel", cancel_body(tx)))
+    assert errors[0]["code"] == "adjustment_not_allowed"
+    assert holdings(funded) == (FUNDS - 100, 0)
