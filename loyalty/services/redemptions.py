@@ -187,18 +187,19 @@ def redemption_partnership_get(
 
 def redemption_member_get(
     *, partner: Partner, loyalty_currency: LoyaltyCurrency, identifiers: dict
-) -> Member:
-    """The member a redemption would charge, with its tier and balance (`account_balance`, as
-    loyalty.selectors.members_with_balance annotates it), for a partner allowed to redeem in
-    the currency; read before the redemption so that its answer is prepared before the
-    member's account is locked."""
+) -> Account:
+    """The account of the member a redemption would charge, with the member, its tier and its
+    balance (`account_balance`, as loyalty.selectors.members_with_balance annotates it)
+    attached, for a partner allowed to redeem in the currency: read before the redemption
+    (which takes it as `member_account`), so that its answer is prepared before the member's
+    account is locked."""
     require_partnership(partner, loyalty_currency, PartnershipType.REDEMPTION)
     redemption_partnership_get(partner=partner, loyalty_currency=loyalty_currency)
     account = member_account_get(loyalty_currency=loyalty_currency, identifiers=identifiers)
     member = account.member
     member.account_balance = account.balance  # as members_with_balance annotates it
     member.loyalty_currency = loyalty_currency
-    return member
+    return account
 
 
 def _unit_value(price: RedemptionPrice, currency: LoyaltyCurrency, tier_id: int | None) -> Decimal:
@@ -368,17 +369,22 @@ def redemption_execute(
     items: list[dict],
     external_reference: str,
     reason: str,
+    member_account: Account | None = None,
     now: dt.datetime | None = None,
     **details: Any,
 ) -> RedemptionRecord:
     """One redemption transaction (sub-type standard) from the member to the partner's
-    account (POST /redemptions/standard). `details` are metadata and loyalty_system_data.
+    account (POST /redemptions/standard). `details` are metadata and loyalty_system_data;
+    `member_account` is the account redemption_member_get found for `member`, if the caller
+    read it already.
     Refused, with nothing written, for a category the partnership does not accept, a total
     outside its limits, an inactive member or a balance that does not cover the total."""
     require_partnership(partner, loyalty_currency, PartnershipType.REDEMPTION)
     partnership = redemption_partnership_get(partner=partner, loyalty_currency=loyalty_currency)
     now = now or timezone.now()
-    account = member_account_get(loyalty_currency=loyalty_currency, identifiers=member)
+    account = member_account or member_account_get(
+        loyalty_currency=loyalty_currency, identifiers=member
+    )
     quote = redemption_quote(
         partnership=partnership,
         items=items,

@@ -298,12 +298,10 @@ class StandardRedemptionView(RedemptionView):
         currency = currency_get(code=data["loyalty_currency"])
         # The member's answer is prepared before the redemption locks its account (the lock
         # is held until the commit), and only its balance is read again afterwards.
-        member = member_data(
-            services.redemption_member_get(
-                partner=self.partner, loyalty_currency=currency, identifiers=data["member"]
-            ),
-            as_owner=is_owner(self.partner, currency),
+        account = services.redemption_member_get(
+            partner=self.partner, loyalty_currency=currency, identifiers=data["member"]
         )
+        member = member_data(account.member, as_owner=is_owner(self.partner, currency))
         record = services.redemption_execute(
             partner=self.partner,
             loyalty_currency=currency,
@@ -311,6 +309,7 @@ class StandardRedemptionView(RedemptionView):
             items=data["redemption_items"],
             external_reference=data["external_reference"],
             reason=data["reason"],
+            member_account=account,
             **_details(data),
         )
         tx, quote = record.transaction, record.quote

@@ -339,3 +339,19 @@ def test_adjusting_without_permission_to_adjust_is_refused(currency, member, fun
     errors = refused(client.post("/redemptions/standard/cancel", cancel_body(tx)))
     assert errors[0]["code"] == "adjustment_not_allowed"
     assert holdings(funded) == (FUNDS - 100, 0)
+
+
+def test_the_answer_shows_the_balance_after_the_redemption_where_balances_are_visible(
+    hotel_client, member, funded, currency
+):
+    assert (
+        ok(hotel_client.post("/redemptions/standard", execute_body(member)))["member"]["balance"]
+        is None
+    )
+    currency.balances_visible_to_partners = True
+    currency.save()
+    body = ok(
+        hotel_client.post("/redemptions/standard", execute_body(member, external_reference="BK-2"))
+    )
+    assert body["member"]["balance"] == FUNDS - 12_000
+    assert body["member"]["id"] == member.public_id
