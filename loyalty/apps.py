@@ -20,4 +20,7 @@ class LoyaltyConfig(AppConfig):
             models.PurchaseRuleMetadataMatch,
             models.PurchaseRuleTierMultiplier,
             models.ActivityRule,
+            models.RedemptionPartnership,
+            models.RedemptionPrice,
+            models.RedemptionTierPrice,
         )

@@ -226,6 +226,73 @@ class RuleNotFound(NotFound):
     field = "rule_id"
 
 
+# Standard redemptions (loyalty.services.redemptions) ----------------------------------------
+
+
+class RedemptionError(DomainError):
+    """A refused standard redemption, its adjustment or its cancellation."""
+
+    code = "redemption_error"
+    field = "redemption_items"
+
+
+class CategoryNotAllowed(RedemptionError):
+    """An item in a category the partner does not accept the currency for."""
+
+    code = "category_not_allowed"
+
+
+class TooManyRedemptionItems(RedemptionError):
+    code = "too_many_items"
+
+
+class MixedFiatCurrencies(RedemptionError):
+    """Items priced in more than one fiat currency: a redemption has one total."""
+
+    code = "mixed_fiat_currencies"
+
+
+class RedemptionAmountOutOfRange(RedemptionError):
+    """A total below the partnership's minimum or above its maximum (or of no units at all)."""
+
+    code = "amount_out_of_range"
+
+
+class AdjustmentNotAllowed(RedemptionError):
+    """The partnership does not allow redemptions to be adjusted or cancelled."""
+
+    code = "adjustment_not_allowed"
+    field = "previous_transaction_id"
+
+
+class NotARedemption(RedemptionError):
+    code = "not_a_standard_redemption"
+    field = "previous_transaction_id"
+
+
+class NotLatestRedemption(RedemptionError):
+    """previous_transaction_id (or its external reference) is not the chain's latest link."""
+
+    code = "not_latest_redemption"
+    field = "previous_transaction_id"
+
+
+class RedemptionAlreadyCancelled(RedemptionError):
+    code = "already_cancelled"
+    field = "previous_transaction_id"
+
+
+class RedemptionMemberMismatch(RedemptionError):
+    code = "member_mismatch"
+    field = "member"
+
+
+class AdjustmentUnchanged(RedemptionError):
+    """An adjustment whose new total is the chain's current one: there is nothing to move."""
+
+    code = "adjustment_unchanged"
+
+
 class SecretUndecryptable(DomainError):
     """No configured CREDENTIALS_ENCRYPTION_KEY decrypts a stored secret (a key was dropped
     before `reencrypt_secrets` ran, or the database came from another installation)."""

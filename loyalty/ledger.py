@@ -10,6 +10,8 @@ database transaction:
 - cancel:  pending -> cancelled; the units go back to the origin.
 - reverse: completed -> reversed, plus a new `reversal` transaction that moves the units back.
 - amend:   edit a pending transaction (amount, release date, details); units move to match.
+- supersede: completed -> adjusted or cancelled, plus the new transaction (linked to it by
+           `previous`) that moves the difference: a redemption's adjustment or cancellation.
 - release_due: the sweep that releases every due pending transaction, in batches.
 
 A transaction's `created_at` is the moment it is recorded. `post` and `hold` take an explicit
@@ -249,6 +251,78 @@ def reverse(
 
 
 @atomic
+def supersede(
+    *,
+    transaction: Transaction,
+    status: str,
+    origin: Account,
+    destination: Account,
+    amount: int,
+    type: str,
+    sub_type: str,
+    check_owners: bool = True,
+    created_by_partner: Partner | None = None,
+    created_by_user: AbstractBaseUser | None = None,
+    now: dt.datetime | None = None,
+    **details: Any,
+) -> Transaction:
+    """Mark a completed transaction `adjusted` or `cancelled` and post the one that follows it.
+
+    The new transaction (completed now, `previous` = the superseded one) moves `amount` units
+    between the same two accounts, in either direction: a redemption that grows takes more
+    from the member, one that shrinks or is cancelled gives units back. The superseded
+    transaction keeps its completed_at and its units stay moved (ledger_check counts it
+    settled, see models.transactions.SETTLED), so the books hold exactly the chain's new total.
+    Only a redemption becomes cancelled once completed (any other completed transaction is
+    reversed). Of two concurrent attempts on one transaction only one finds it still completed,
+    so a link is superseded at most once (the transaction_previous_unique constraint holds it in
+    the database too). `check_owners=False` lets units go back to a member who is no longer active,
+    as a reversal does.
+    """
+    if status not in (TransactionStatus.ADJUSTED, TransactionStatus.CANCELLED):
+        raise ValueError(f"A transaction is superseded as adjusted or cancelled, not {status}.")
+    if status == TransactionStatus.CANCELLED and transaction.type != TransactionType.REDEMPTION:
+        raise InvalidTransactionState(
+            f"Transaction {transaction.public_id} is a completed {transaction.type}: only a "
+            "redemption is cancelled once completed; reverse it instead."
+        )
+    accounts = {transaction.origin_account_id, transaction.destination_account_id}
+    if {origin.pk, destination.pk} != accounts:
+        raise LedgerError(
+            f"A transaction that follows {transaction.public_id} moves units between its two "
+            "accounts.",
+            field="origin",
+        )
+    now = now or timezone.now()
+    previous = transaction.status
+    _change_status(
+        transaction,
+        frm=TransactionStatus.COMPLETED,
+        to=status,
+        completed_at=transaction.completed_at or now,
+        action=str(status),
+    )
+    try:
+        return _create(
+            origin=origin,
+            destination=destination,
+            amount=amount,
+            type=type,
+            sub_type=sub_type,
+            status=TransactionStatus.COMPLETED,
+            release_date=None,
+            completed_at=now,
+            created_by_partner=created_by_partner,
+            created_by_user=created_by_user,
+            details={**details, "previous": transaction},
+            check_owners=check_owners,
+        )
+    except LedgerError:
+        transaction.status = previous
+        raise
+
+
+@atomic
 def amend(
     *,
     transaction: Transaction,
@@ -421,7 +495,8 @@ def _create(
     check_owners: bool = True,
     created_at: dt.datetime | None = None,
 ) -> Transaction:
-    unknown = set(details) - _DETAIL_FIELDS - {"status_message", "status_message_code", "reverses"}
+    internal = {"status_message", "status_message_code", "reverses", "previous"}
+    unknown = set(details) - _DETAIL_FIELDS - internal
     if unknown:
         raise TypeError(f"Unknown transaction fields: {', '.join(sorted(unknown))}")
     if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:

@@ -8,10 +8,10 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Sum
+from django.db.models import Q, Sum
 
 from loyalty.models import Account, Transaction, TransactionStatus
-from loyalty.models.transactions import SETTLED_STATUSES
+from loyalty.models.transactions import SETTLED
 
 
 @dataclass(frozen=True)
@@ -61,9 +61,9 @@ class LedgerReport:
         return "\n".join(lines)
 
 
-def _sums(group_by: str, statuses) -> dict[int, int]:
+def _sums(group_by: str, moved: Q) -> dict[int, int]:
     rows = (
-        Transaction.objects.filter(status__in=statuses)
+        Transaction.objects.filter(moved)
         .order_by()
         .values(group_by)
         .annotate(total=Sum("amount"))
@@ -75,12 +75,14 @@ def _sums(group_by: str, statuses) -> dict[int, int]:
 def ledger_report() -> LedgerReport:
     """Recompute every account's balance and pending balance from the transactions.
 
-    balance = settled in - (settled + pending) out; pending = pending in. Cancelled and rejected
-    transactions move nothing. Per currency, balances plus pending balances sum to zero.
+    balance = settled in - (settled + pending) out; pending = pending in. Rejected transactions
+    and those cancelled while pending move nothing; a redemption cancelled after it completed
+    stays settled (models.transactions.SETTLED), its refund being a transaction of its own.
+    Per currency, balances plus pending balances sum to zero.
     """
-    pending = (TransactionStatus.PENDING,)
-    settled_in = _sums("destination_account_id", SETTLED_STATUSES)
-    out = _sums("origin_account_id", (*SETTLED_STATUSES, *pending))
+    pending = Q(status=TransactionStatus.PENDING)
+    settled_in = _sums("destination_account_id", SETTLED)
+    out = _sums("origin_account_id", SETTLED | pending)
     pending_in = _sums("destination_account_id", pending)
 
     report = LedgerReport(transactions_checked=Transaction.objects.count())

@@ -50,6 +50,8 @@ from loyalty.models import (
     RuleAward,
     Tier,
     Transaction,
+    TransactionSubType,
+    TransactionType,
 )
 
 # Currencies, members and accounts ------------------------------------------------------------
@@ -351,6 +353,26 @@ def visible_transaction_get(*, partner: Partner, public_id: str) -> Transaction:
     if tx is None:
         raise TransactionNotFound(f"No transaction {public_id!r}.")
     return tx
+
+
+def redemption_chain_links(tx: Transaction) -> list[Transaction]:
+    """The standard redemption `tx` belongs to, as its links in order: the original, its
+    adjustments, its cancellation. Empty for any other transaction or a redemption never
+    changed."""
+    if tx.type != TransactionType.REDEMPTION:
+        return []
+    if tx.sub_type == TransactionSubType.STANDARD:
+        current = tx
+    else:
+        original = (tx.related_data or {}).get("original_redemption_transaction_id")
+        current = Transaction.objects.filter(public_id=original).first() if original else None
+    links = []
+    while current is not None:
+        links.append(current)
+        current = (
+            Transaction.objects.select_related("origin_account").filter(previous=current).first()
+        )
+    return links if len(links) > 1 else []
 
 
 # Purchase rule executions --------------------------------------------------------------------

@@ -309,6 +309,7 @@ SPECTACULAR_SETTINGS = {
         "TransactionStatusMessageCode": "loyalty.models.StatusMessageCode",
         "TransactionFieldReasonCode": "loyalty.models.ReasonCode",
         "AccountOwnerType": ["partner", "member"],
+        "RedemptionCategory": "loyalty.models.RedemptionCategory",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

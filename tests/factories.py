@@ -2,7 +2,16 @@
 
 import factory
 
-from loyalty.models import LoyaltyCurrency, Member, Partner, Tier
+from loyalty.models import (
+    LoyaltyCurrency,
+    Member,
+    Partner,
+    PartnershipType,
+    PriceType,
+    RedemptionPartnership,
+    RedemptionPrice,
+    Tier,
+)
 from loyalty.services.accounts import loyalty_currency_create, partner_account_get_or_create
 from loyalty.services.members import member_create
 
@@ -60,3 +69,27 @@ def partner_account(*, partner, loyalty_currency, credit_limit=0):
     return partner_account_get_or_create(
         partner=partner, loyalty_currency=loyalty_currency, credit_limit=credit_limit
     )
+
+
+def redemption_partnership(
+    *, partner, loyalty_currency, prices=None, adjustment_allowed=True, **terms
+):
+    """A redemption partnership with a price per category: {category: None} for the currency's
+    customer's perceived value, {category: Decimal} for a custom value of one point."""
+    partnership = RedemptionPartnership.objects.create(
+        partner=partner,
+        loyalty_currency=loyalty_currency,
+        type=PartnershipType.REDEMPTION,
+        adjustment_allowed=adjustment_allowed,
+        **terms,
+    )
+    for category, value in (prices or {"general": None}).items():
+        RedemptionPrice.objects.create(
+            partnership=partnership,
+            category=category,
+            price_type=PriceType.CUSTOMERS_PERCEIVED_VALUE
+            if value is None
+            else PriceType.CUSTOM_VALUE,
+            custom_value=value,
+        )
+    return partnership

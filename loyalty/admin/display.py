@@ -95,10 +95,16 @@ def member_side(tx: Transaction) -> Side:
 
 
 def describe(tx: Transaction) -> str:
-    """What happened, in words: "Accrual: purchase rule", or "Reversal of tx_..." (a reversal
-    is read by what it undoes, not by the sub-type it copies). Select "reverses" with it."""
+    """What happened, in words: "Accrual: purchase rule", "Reversal of tx_..." (a reversal
+    is read by what it undoes, not by the sub-type it copies) or "Redemption cancellation of
+    tx_..." (a redemption's adjustment or cancellation, by the redemption it changes). Select
+    "reverses" with it."""
     if tx.type == TransactionType.REVERSAL and tx.reverses_id:
         return f"Reversal of {tx.reverses.public_id}"
+    original = (tx.related_data or {}).get("original_redemption_transaction_id")
+    if tx.type == TransactionType.REDEMPTION and tx.previous_id and original:
+        # A link of a redemption chain is read by the redemption it changes.
+        return f"Redemption {tx.get_sub_type_display().lower()} of {original}"
     label = tx.get_type_display()
     return f"{label}: {tx.get_sub_type_display().lower()}" if tx.sub_type else label
 

@@ -48,6 +48,7 @@ NAVIGATION: list[tuple[str, list[Entry]]] = [
             Entry(
                 "Redemptions", "shopping_bag", "loyalty.transaction", {"type__exact": "redemption"}
             ),
+            Entry("Redemption partnerships", "storefront", "loyalty.redemptionpartnership"),
             Entry(
                 "Exchanges",
                 "currency_exchange",

@@ -50,6 +50,7 @@ from loyalty.models import (
     Transaction,
     TransactionStatus,
 )
+from loyalty.selectors import redemption_chain_links
 
 _RELATED = [
     "loyalty_currency",
@@ -116,6 +117,7 @@ class TransactionAdmin(ReadOnlyAdmin):
         "destination",
         "reversals",
         "reason_code_label",
+        "redemption_chain",
     ]
     fieldsets = [
         (
@@ -143,6 +145,8 @@ class TransactionAdmin(ReadOnlyAdmin):
                     "external_reference",
                     "reverses",
                     "reversals",
+                    "previous",
+                    "redemption_chain",
                     "created_by_partner",
                     "created_by_user",
                 ]
@@ -259,6 +263,41 @@ class TransactionAdmin(ReadOnlyAdmin):
     @admin.display(description="Reversed by")
     def reversals(self, obj: Transaction) -> SafeString | str:
         return format_html_join(", ", "{}", ((link(r),) for r in obj.reversals.all())) or EMPTY
+
+    @admin.display(description="Redemption, from the original to the latest change")
+    def redemption_chain(self, obj: Transaction) -> SafeString | str:
+        """The redemption's links in order, each with what it moved for the member and what
+        the member is charged after it: the redemption's story in one table."""
+        links = redemption_chain_links(obj)
+        if not links:
+            return EMPTY
+        member_account = links[0].origin_account_id
+        charged, rows = 0, []
+        for tx in links:
+            paid = tx.origin_account_id == member_account
+            charged += tx.amount if paid else -tx.amount
+            rows.append(
+                (
+                    link(tx) if tx.pk != obj.pk else format_html("<strong>{}</strong>", tx),
+                    describe(tx),
+                    tx.get_status_display(),
+                    ("-" if paid else "+") + units(tx.amount),
+                    units(charged),
+                )
+            )
+        body = format_html_join(
+            "",
+            '<tr><td class="pr-3">{}</td><td class="pr-3">{}</td><td class="pr-3">{}</td>'
+            '<td class="pr-3 text-right">{}</td><td class="text-right">{}</td></tr>',
+            rows,
+        )
+        return format_html(
+            '<table class="text-sm"><thead><tr><th class="pr-3 text-left">Transaction</th>'
+            '<th class="pr-3 text-left">What</th><th class="pr-3 text-left">Status</th>'
+            '<th class="pr-3 text-right">For the member</th><th class="text-right">Charged '
+            "after</th></tr></thead><tbody>{}</tbody></table>",
+            body,
+        )
 
     # Ledger actions -------------------------------------------------------------------------
 

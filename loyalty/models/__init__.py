@@ -1,5 +1,6 @@
 """Core domain models: currencies and tiers, partners and partnerships, members, accounts, ledger
-transactions, FX rates, earning rules, cohorts and tier history, points expirations, CSV exports."""
+transactions, FX rates, earning rules, cohorts, tier history, redemption prices, points expirations,
+CSV exports."""
 
 from loyalty.models.accounts import Account
 from loyalty.models.cohorts import (
@@ -27,6 +28,12 @@ from loyalty.models.partners import (
     Partnership,
     PartnershipType,
     PartnerStatus,
+)
+from loyalty.models.redemptions import (
+    RedemptionCategory,
+    RedemptionPartnership,
+    RedemptionPrice,
+    RedemptionTierPrice,
 )
 from loyalty.models.rules import (
     ActivityRule,
@@ -79,6 +86,10 @@ __all__ = [
     "PurchaseRuleMetadataMatch",
     "PurchaseRuleTierMultiplier",
     "ReasonCode",
+    "RedemptionCategory",
+    "RedemptionPartnership",
+    "RedemptionPrice",
+    "RedemptionTierPrice",
     "Rounding",
     "RuleAward",
     "RulePeriod",

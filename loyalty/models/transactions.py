@@ -77,6 +77,12 @@ SETTLED_STATUSES = (
     TransactionStatus.ADJUSTED,
     TransactionStatus.PENDING_EXTERNAL_APPROVAL,
 )
+# A cancelled transaction moved nothing when it was cancelled pending (no completed_at); one
+# cancelled after it completed (a redemption, by ledger.supersede) keeps its completed_at, and
+# its units stay moved: the cancellation that follows it brings them back.
+SETTLED = Q(status__in=SETTLED_STATUSES) | Q(
+    status=TransactionStatus.CANCELLED, completed_at__isnull=False
+)
 # Fields a posted (non-pending) transaction may still change: its status and how it is explained.
 STATUS_FIELDS = frozenset(
     {"status", "status_message", "status_message_code", "completed_at", "loyalty_system_id"}
@@ -152,6 +158,16 @@ class Transaction(models.Model):
         help_text="For a reversal: the transaction it reverses.",
         db_index=False,  # transaction_reverses_idx, partial
     )
+    previous = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="next_links",
+        help_text="For a redemption's adjustment or cancellation: the link of the chain it "
+        "follows (which became adjusted or cancelled).",
+        db_index=False,  # transaction_previous_unique, partial
+    )
     release_date = models.DateTimeField(null=True, blank=True)
     # Set by the ledger when the row is inserted (an earlier moment only for recorded history).
     created_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
@@ -194,6 +210,13 @@ class Transaction(models.Model):
             models.CheckConstraint(
                 condition=Q(sub_type__in=[*TransactionSubType.values, ""]),
                 name="transaction_sub_type_valid",
+            ),
+            # A link of a chain has at most one successor; partial, so that only the few rows
+            # that follow another are indexed.
+            models.UniqueConstraint(
+                fields=["previous"],
+                condition=Q(previous__isnull=False),
+                name="transaction_previous_unique",
             ),
             models.CheckConstraint(
                 condition=~Q(status=TransactionStatus.PENDING) | Q(release_date__isnull=False),

@@ -223,6 +223,53 @@ FIELDS: dict[str, tuple[str, Any]] = {
     "values": ("The custom data's values.", [{"code": "A1", "name": "Store 1"}]),
     # Tiers
     "level": ("The tier's rank; a higher level ranks higher.", 1),
+    # Standard redemptions
+    "redemption_items": (
+        "The itemised invoice, up to 50 items: each in fiat (fiat_amount, fiat_currency) or in "
+        "units (loyalty_amount), with its category.",
+        [{"category": "hotel", "fiat_amount": "340.35", "fiat_currency": "EUR"}],
+    ),
+    "category": (
+        "The product's category, which sets the price of a unit; general when unsure.",
+        "hotel",
+    ),
+    "channel": ("Where the member redeemed.", "Mobile App"),
+    "sub_category": ("A finer category of your own.", "concert_tickets"),
+    "product_code": ("Your product's code.", "ROOM-DLX"),
+    "product_description": ("Your product's description.", "Deluxe room, 2 nights"),
+    "promotion_code": ("A promotion code the member used.", "promo123"),
+    "total_fiat_amount": ("The redemption's total in fiat, a decimal string.", "340.35"),
+    "total_loyalty_amount": ("The redemption's total in whole units.", 45564),
+    "sufficient_balance": (
+        "Whether the member's balance covers the total; null when no member is named.",
+        True,
+    ),
+    "maximum_fiat_balance": (
+        "The fiat value of the member's balance at the general price; null when no member is "
+        "named or you may not see balances.",
+        "700.00",
+    ),
+    "new_external_reference": (
+        "Your reference for the adjusted redemption (may repeat the previous one).",
+        "abcd1234",
+    ),
+    "previous_external_reference": (
+        "The external reference of the redemption's latest transaction (its latest "
+        "adjustment, if any).",
+        "abcd1234",
+    ),
+    "previous_transaction_id": (
+        "The id of the redemption's latest transaction (its latest adjustment, if any).",
+        TRANSACTION_EXAMPLE_ID,
+    ),
+    "fiat_amount_difference": (
+        "New total minus previous total in fiat; negative when the redemption shrank.",
+        "12.34",
+    ),
+    "loyalty_amount_difference": (
+        "New total minus previous total in units; negative when units went back to the member.",
+        123,
+    ),
 }
 
 # (component, name) -> (description, example), where the meaning depends on the component.

@@ -10,6 +10,7 @@ from partners.api import (
     members,
     partners,
     purchase_rules,
+    redemptions,
     transactions,
 )
 from partners.api.handlers import not_found
@@ -40,6 +41,11 @@ urlpatterns = [
     # Activity rules
     path("accruals/activity-rules/simulate", activity_rules.ActivityRulesSimulateView.as_view()),
     path("accruals/activity-rules/trigger", activity_rules.ActivityRulesTriggerView.as_view()),
+    # Standard redemptions
+    path("redemptions/standard/simulate", redemptions.StandardRedemptionSimulateView.as_view()),
+    path("redemptions/standard", redemptions.StandardRedemptionView.as_view()),
+    path("redemptions/standard/adjust", redemptions.StandardRedemptionAdjustView.as_view()),
+    path("redemptions/standard/cancel", redemptions.StandardRedemptionCancelView.as_view()),
     # Members
     path("members", members.MembersView.as_view()),
     path("members/lookup", members.MemberLookupView.as_view()),

@@ -87,6 +87,9 @@ def demo_seed(*, admin_username: str, admin_password: str, top_up: bool = True) 
         currency=currency, partners={p.api_identifier: p for p in partners}
     )
     tiers = programme.tiers_get_or_create(currency=currency)
+    programme.redemption_prices_ensure(
+        currency=currency, partners={p.api_identifier: p for p in partners}
+    )
     programme.rules_get_or_create(currency=currency, tiers=tiers, now=now)
     cohort = programme.cohort_get_or_create(owner=currency.owner)
     programme.fx_rates_ensure(today=now.date())

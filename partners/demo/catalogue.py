@@ -45,6 +45,15 @@ AIR = PartnerSpec(
 )
 HOTELS = PartnerSpec("example-hotels", "Example Hotels", 0, ("issuing", "redemption"))
 PARTNERS = (AIR, HOTELS)
+# Example Hotels takes points as payment for stays and in general, and lets its redemptions be
+# adjusted and cancelled. category -> (price type, custom value of a point in EUR or None);
+# Gold members' points are worth more on stays (fewer points a night).
+HOTELS_REDEMPTION_PRICES = {
+    "hotel": ("customers_perceived_value", None),
+    "general": ("customers_perceived_value", None),
+}
+HOTELS_REDEMPTION_TIER_PRICES = {("hotel", "gold"): Decimal("0.0150")}
+HOTELS_REDEMPTION_MINIMUM = 100
 # Example Hotels has no credit: it buys this many units from the mint before it awards any.
 HOTELS_PURCHASE = 400_000
 COHORT_NAME = "Example Rewards Students"

@@ -23,6 +23,9 @@ from loyalty.models import (
     Partnership,
     PurchaseRule,
     PurchaseRuleTierMultiplier,
+    RedemptionPartnership,
+    RedemptionPrice,
+    RedemptionTierPrice,
     Tier,
 )
 from loyalty.models.rules import WEEKDAY_FIELDS
@@ -70,6 +73,35 @@ def partnerships_ensure(*, currency: LoyaltyCurrency, partners: dict[str, Partne
                 type=kind,
                 defaults={"member_lookup_available": True},
             )
+
+
+def redemption_prices_ensure(*, currency: LoyaltyCurrency, partners: dict[str, Partner]) -> None:
+    """Example Hotels' redemption terms: its prices per category (and Gold's on stays), a
+    minimum, adjustments and cancellations allowed; set once, when it has no prices yet."""
+    partnership = RedemptionPartnership.objects.get(
+        partner=partners[catalogue.HOTELS.api_identifier], loyalty_currency=currency
+    )
+    if partnership.redemption_prices.exists():
+        return
+    partnership.adjustment_allowed = True
+    partnership.minimum_member_transaction_amount = catalogue.HOTELS_REDEMPTION_MINIMUM
+    partnership.save(update_fields=["adjustment_allowed", "minimum_member_transaction_amount"])
+    tiers = {tier.code: tier for tier in currency.tiers.all()}
+    for category, (price_type, custom_value) in catalogue.HOTELS_REDEMPTION_PRICES.items():
+        price = RedemptionPrice.objects.create(
+            partnership=partnership,
+            category=category,
+            price_type=price_type,
+            custom_value=custom_value,
+        )
+        for (
+            tier_category,
+            tier_code,
+        ), unit_value in catalogue.HOTELS_REDEMPTION_TIER_PRICES.items():
+            if tier_category == category and tier_code in tiers:
+                RedemptionTierPrice.objects.create(
+                    price=price, tier=tiers[tier_code], unit_value=unit_value
+                )
 
 
 def tiers_get_or_create(*, currency: LoyaltyCurrency) -> list[Tier]:

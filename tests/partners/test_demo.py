@@ -224,6 +224,61 @@ def test_json_output_and_its_keys_sign_api_requests(ledger_balances):
     )
     assert accrual.status_code == 201, accrual.content
 
+    # Example Hotels takes points: listed as a redemption partner, it simulates, executes,
+    # adjusts and cancels a stay for a demo member, who ends where they started.
+    hotels = next(p for p in payload["partners"] if p["api_identifier"] == "example-hotels")
+    hotels_client = SignedClient(hotels["public_key"], hotels["secret_key"])
+    owner_client = SignedClient(owner["public_key"], owner["secret_key"])
+    listed = owner_client.get("/partners/redemption").json()["results"]
+    assert [(p["partner_id"], p["partnership_details"]) for p in listed] == [
+        (hotels["partner_id"], {"adjustment_allowed": True})
+    ]
+    richest = Account.objects.filter(member__isnull=False).order_by("-balance").first()
+    member, balance = richest.member.loyalty_program_identifiers, richest.balance
+    stay = [{"fiat_amount": "10.00", "fiat_currency": "EUR", "category": "hotel"}]
+    simulated = hotels_client.post(
+        "/redemptions/standard/simulate",
+        {"loyalty_currency": "EXAMPLE_POINTS", "member": member, "redemption_items": stay},
+    )
+    assert simulated.status_code == 200, simulated.content
+    assert simulated.json()["adjustment_allowed"] is True
+    executed = hotels_client.post(
+        "/redemptions/standard",
+        {
+            "external_reference": "DEMO-1",
+            "loyalty_currency": "EXAMPLE_POINTS",
+            "member": member,
+            "reason": "Hotel night",
+            "redemption_items": stay,
+        },
+    )
+    assert executed.status_code == 200, executed.content
+    tx = executed.json()["transaction"]
+    assert tx["amount"] == simulated.json()["total_loyalty_amount"]
+    adjusted = hotels_client.post(
+        "/redemptions/standard/adjust",
+        {
+            "member": member,
+            "new_external_reference": "DEMO-1",
+            "previous_external_reference": "DEMO-1",
+            "previous_transaction_id": tx["id"],
+            "reason": "Late checkout",
+            "redemption_items": [*stay, {"loyalty_amount": 100, "category": "general"}],
+        },
+    )
+    assert adjusted.status_code == 200, adjusted.content
+    cancelled = hotels_client.post(
+        "/redemptions/standard/cancel",
+        {
+            "previous_external_reference": "DEMO-1",
+            "previous_transaction_id": adjusted.json()["transaction"]["id"],
+            "reason": "Stay cancelled",
+        },
+    )
+    assert cancelled.status_code == 200, cancelled.content
+    assert Account.objects.get(member__membership_id=member["id"]).balance == balance
+    ledger_balances()
+
 
 def test_creating_the_superuser_warns_on_stderr_once(ledger_balances):
     """The demo superuser has a known password: the run that creates it says so, on stderr

@@ -211,6 +211,21 @@ TRANSACTION_FIELDS = {
     "type",
 }
 CONTRACT_ENUMS = {
+    "RedemptionCategory": [
+        "car_rental",
+        "digital_media",
+        "educational_content",
+        "experiences",
+        "flight",
+        "food_and_beverage",
+        "general",
+        "giftcards_and_evouchers",
+        "health_and_wellness",
+        "hotel",
+        "insurance",
+        "retail",
+        "travel_other",
+    ],
     "TransactionType": [
         "accrual",
         "gift_card_exchange",
