@@ -258,6 +258,16 @@ if not DEBUG and not CREDENTIALS_ENCRYPTION_KEYS:
         "key: set CREDENTIALS_ENCRYPTION_KEY to a Fernet key (python -c 'from "
         "cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')."
     )
+# Gift-card codes are found by an HMAC-SHA256 of their normalised form keyed with this (they are
+# stored encrypted with CREDENTIALS_ENCRYPTION_KEY, so no plaintext is indexed). Set it in
+# production to at least 32 random characters and never change it (every stored hash depends on
+# it); unset, it is derived from SECRET_KEY (HMAC with a purpose label, so the two never coincide).
+GIFTCARD_LOOKUP_HASH_KEY = env.str("GIFTCARD_LOOKUP_HASH_KEY", default="")
+# Failed code lookups (unknown code or wrong PIN) a partner may make per minute before the
+# validate, redeem, cancel and retrieve operations answer 429 for the rest of the minute.
+GIFTCARD_FAILED_LOOKUPS_PER_MINUTE = env.int("GIFTCARD_FAILED_LOOKUPS_PER_MINUTE", default=20)
+# Files of more codes than this are imported by a Celery task (the admin shows its progress).
+GIFTCARD_IMPORT_ASYNC_ROWS = env.int("GIFTCARD_IMPORT_ASYNC_ROWS", default=5_000)
 # Credentials in strict signing mode also sign a timestamp; older (or later) than this, refused.
 SIGNATURE_MAX_AGE_SECONDS = env.int("SIGNATURE_MAX_AGE_SECONDS", default=300)
 IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=8)
