@@ -310,6 +310,12 @@ SPECTACULAR_SETTINGS = {
         "TransactionStatusMessageCode": "loyalty.models.StatusMessageCode",
         "TransactionFieldReasonCode": "loyalty.models.ReasonCode",
         "AccountOwnerType": ["partner", "member"],
+        "GiftCardTypeEnum": "giftcards.models.GiftCardType",
+        "GiftCardDenominationTypeEnum": "giftcards.models.DenominationType",
+        "GiftCardProviderEnum": "giftcards.models.Provider",
+        "GiftCardBarcodeFormatEnum": "giftcards.models.BarcodeFormat",
+        "GiftCardCodeRedemptionStatusEnum": "giftcards.models.RedemptionStatus",
+        "GiftCardChannelEnum": "giftcards.models.Channel",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
