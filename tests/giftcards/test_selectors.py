@@ -6,7 +6,7 @@ from giftcards.services.issuance import gift_card_direct_issue
 from giftcards.services.redemption import code_cancel
 from loyalty.models import Partnership, PartnershipType
 from tests.factories import PartnerFactory
-from tests.giftcards.conftest import load_codes
+from tests.giftcards.fixtures import load_codes
 
 
 def test_stock_per_denomination(fixed_card, retailer):

@@ -8,7 +8,7 @@ from giftcards import errors
 from giftcards.models import GiftCardCode
 from giftcards.secrets import code_hash, unseal
 from giftcards.services.imports import codes_import
-from tests.giftcards.conftest import csv_of, load_codes
+from tests.giftcards.fixtures import csv_of, load_codes
 
 HEADER = "code,pin,denomination,expiration_date,barcode_string"
 

@@ -14,7 +14,7 @@ from loyalty import errors as loyalty_errors
 from loyalty.models import Account, MemberStatus, Transaction, TransactionType
 from loyalty.selectors import issuing_account
 from tests.factories import PartnerFactory
-from tests.giftcards.conftest import load_codes
+from tests.giftcards.fixtures import load_codes
 
 
 def balance(account) -> int:
@@ -81,7 +81,7 @@ def test_issue_of_an_open_card_takes_a_code_without_denomination(
     currency, open_card, funded_member
 ):
     from giftcards.services.imports import codes_import
-    from tests.giftcards.conftest import csv_of
+    from tests.giftcards.fixtures import csv_of
 
     assert codes_import(gift_card=open_card, data=csv_of("OPEN-1,,")).ok
     issued = gift_card_issue(

@@ -12,7 +12,7 @@ from loyalty import ledger
 from loyalty.models import Account, Transaction, TransactionType
 from loyalty.selectors import member_account
 from tests.factories import MemberFactory
-from tests.giftcards.conftest import load_codes
+from tests.giftcards.fixtures import load_codes
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -17,7 +17,7 @@ from giftcards.services.redemption import (
 )
 from loyalty.models import Account, Transaction, TransactionType
 from tests.factories import PartnerFactory
-from tests.giftcards.conftest import csv_of, load_codes
+from tests.giftcards.fixtures import csv_of, load_codes
 
 
 @pytest.fixture(autouse=True)

@@ -9,13 +9,7 @@ from giftcards.models import GiftCardCode, GiftCardRedemption
 from giftcards.services.imports import codes_import
 from giftcards.services.issuance import gift_card_issue
 from loyalty.models import Account
-from tests.giftcards.conftest import (  # noqa: F401 (fixtures)
-    csv_of,
-    fixed_card,
-    funded_member,
-    retailer,
-)
-from tests.partners.api.conftest import signed_client_for
+from tests.giftcards.fixtures import csv_of
 
 
 @pytest.fixture(autouse=True)
@@ -23,11 +17,6 @@ def no_failed_lookups():
     cache.clear()
     yield
     cache.clear()
-
-
-@pytest.fixture
-def retailer_client(retailer):
-    return signed_client_for(retailer)
 
 
 @pytest.fixture

@@ -1,19 +1,11 @@
 """Gift cards over the API (contract operations 21-26)."""
 
-
 import pytest
 from django.core.cache import cache
 
 from giftcards.models import CodeStatus, GiftCardCode
 from loyalty.models import Account, Partnership, PartnershipType, Transaction
-from tests.giftcards.conftest import (  # noqa: F401 (fixtures)
-    csv_of,
-    fixed_card,
-    funded_member,
-    load_codes,
-    open_card,
-    retailer,
-)
+from tests.giftcards.fixtures import load_codes
 from tests.partners.api.conftest import signed_client_for
 
 
@@ -22,11 +14,6 @@ def no_failed_lookups():
     cache.clear()
     yield
     cache.clear()
-
-
-@pytest.fixture
-def retailer_client(retailer):
-    return signed_client_for(retailer)
 
 
 def test_list_shows_enabled_cards_the_partner_may_sell(

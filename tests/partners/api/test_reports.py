@@ -6,13 +6,7 @@ import pytest
 
 from giftcards.services.issuance import gift_card_issue
 from tests.factories import PartnerFactory
-from tests.giftcards.conftest import (  # noqa: F401 (fixtures)
-    fixed_card,
-    funded_member,
-    load_codes,
-    open_card,
-    retailer,
-)
+from tests.giftcards.fixtures import load_codes
 from tests.partners.api.conftest import signed_client_for
 
 
