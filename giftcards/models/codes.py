@@ -225,11 +225,12 @@ class ImportStatus(models.TextChoices):
 class GiftCardCodeImport(models.Model):
     """A file of codes loaded into a card's stock: validated whole first, then stored, or
     refused with its line-by-line report (`errors`: [{"line", "message"}]). Big files run as a
-    Celery task; `processed` of `total_rows` shows its progress."""
+    Celery task, its progress in the cache while it runs (giftcards.services.imports)."""
 
     gift_card = models.ForeignKey(GiftCard, on_delete=models.CASCADE, related_name="imports")
     filename = models.CharField(max_length=255, blank=True)
-    file = models.FileField(upload_to="giftcard-imports/", blank=True)
+    # The uploaded file until it has been imported (it holds codes in clear: emptied after).
+    data = models.BinaryField(default=bytes, editable=False)
     status = models.CharField(
         max_length=16, choices=ImportStatus.choices, default=ImportStatus.PENDING
     )

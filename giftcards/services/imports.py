@@ -15,12 +15,20 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
 from giftcards import secrets
 from giftcards.errors import GiftCardImportInvalid
-from giftcards.models import DenominationType, GiftCard, GiftCardCode, GiftCardCodeImport
+from giftcards.models import (
+    DenominationType,
+    GiftCard,
+    GiftCardCode,
+    GiftCardCodeImport,
+    ImportStatus,
+)
 from giftcards.selectors import denominations_of
 
 COLUMNS = ("code", "pin", "denomination", "expiration_date", "barcode_string")
@@ -212,25 +220,46 @@ def codes_import(
     return report
 
 
-def import_run(*, batch: GiftCardCodeImport) -> ImportReport:
-    """Run a recorded import (the admin's upload, a Celery task): its file, its outcome and its
-    progress on the record (progress in its own short transactions, so the admin sees it)."""
-    from giftcards.models import ImportStatus
+PROGRESS_KEY = "giftcards:import-progress:{}"
 
-    GiftCardCodeImport.objects.filter(pk=batch.pk).update(status=ImportStatus.RUNNING)
-    batch.file.open("rb")
-    try:
-        data = batch.file.read()
-    finally:
-        batch.file.close()
+
+def import_progress(batch: GiftCardCodeImport) -> tuple[int, int] | None:
+    """(codes stored, codes to store) of a running import, as its task last reported."""
+    return cache.get(PROGRESS_KEY.format(batch.pk))
+
+
+def import_create(
+    *, gift_card: GiftCard, data: bytes, filename: str, user=None
+) -> GiftCardCodeImport:
+    """Record an upload and import it: at once for a small file, by a Celery task after commit
+    for one of more than GIFTCARD_IMPORT_ASYNC_ROWS lines."""
+    batch = GiftCardCodeImport.objects.create(
+        gift_card=gift_card, filename=filename[:255], data=data, created_by=user
+    )
+    if data.count(b"\n") > settings.GIFTCARD_IMPORT_ASYNC_ROWS:
+        from giftcards.tasks import import_codes
+
+        transaction.on_commit(lambda: import_codes.delay(batch.pk))
+    else:
+        import_run(batch=batch)
+        batch.refresh_from_db()
+    return batch
+
+
+def import_run(*, batch: GiftCardCodeImport) -> ImportReport:
+    """Run a recorded import: its outcome and report on the record, its progress in the cache
+    (the import itself is one transaction, invisible to the admin until it commits). The
+    file's content is emptied once it has been read: it holds the codes in clear."""
+    claimed = GiftCardCodeImport.objects.filter(pk=batch.pk, status=ImportStatus.PENDING).update(
+        status=ImportStatus.RUNNING
+    )
+    if not claimed:
+        return ImportReport()  # another worker has it, or it has run
+    data = bytes(GiftCardCodeImport.objects.values_list("data", flat=True).get(pk=batch.pk))
+    key = PROGRESS_KEY.format(batch.pk)
 
     def progress(done: int, total: int) -> None:
-        # Inside the import's transaction; a separate connection would be needed to show it
-        # mid-way, so the count is recorded on the row with the batch (visible at commit) and
-        # in the cache for the admin's progress column.
-        from django.core.cache import cache
-
-        cache.set(f"giftcards:import-progress:{batch.pk}", (done, total), timeout=3600)
+        cache.set(key, (done, total), timeout=3600)
 
     try:
         report = codes_import(
@@ -248,6 +277,8 @@ def import_run(*, batch: GiftCardCodeImport) -> ImportReport:
         processed=report.created,
         created_codes=report.created,
         errors=[{"line": e.line, "message": e.message} for e in report.errors[:1000]],
+        data=b"",
         finished_at=timezone.now(),
     )
+    cache.delete(key)
     return report
