@@ -63,3 +63,11 @@ def gift_card_price_set(
         gift_card=gift_card, loyalty_currency=loyalty_currency, defaults={"price_type": price_type}
     )
     return price
+
+
+@atomic
+def gift_card_save(*, gift_card: GiftCard) -> GiftCard:
+    """Save a card edited in the admin: HTML sanitised, the whole entry checked."""
+    gift_card_clean(gift_card)
+    gift_card.save()
+    return gift_card
