@@ -1,11 +1,13 @@
-"""`make bench`: the ledger benchmark, the accrual API benchmark, then rule evaluation.
+"""`make bench`: the ledger and gift-card benchmarks, the accrual API benchmark, then rule
+evaluation.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/loyalty uv run python -m bench [--quick]
 
 DATABASE_URL only says which server to use: each benchmark creates loyalty_bench_<pid> there,
 migrates it and drops it at the end (the API benchmark runs in a process of its own, see
 bench/api.py; it also measures the purchase-rule trigger). Rule evaluation needs no database
-(bench/rules.py). `--quick` (or BENCH_QUICK=1) runs a tenth of the work.
+(bench/rules.py). The gift-card benchmark (bench/giftcards.py) runs on the ledger's database
+after it. `--quick` (or BENCH_QUICK=1) runs a tenth of the work.
 """
 
 from __future__ import annotations
@@ -55,8 +57,12 @@ def main(argv: list[str] | None = None) -> int:
             print("  " + (item.line(width) if isinstance(item, Figure) else item), flush=True)
 
         figures, notes = ledger.run(scale, progress)
-    print()
-    print(summary_table(figures, notes))
+        print()
+        print(summary_table(figures, notes))
+
+        from bench import giftcards
+
+        giftcards.run(args.quick)
     print(f"\nTotal time (set-up included): {time.perf_counter() - started:.0f} s\n", flush=True)
 
     from bench import api

@@ -23,7 +23,9 @@ from giftcards.models import (
     GiftCardPrice,
     Provider,
 )
+from loyalty import caching
 from loyalty.models import Partner, Partnership, PartnershipType
+from loyalty.services.partnerships import has_partnership
 
 SELLING_PARTNERSHIPS = (
     PartnershipType.REDEMPTION,
@@ -55,26 +57,52 @@ def gift_cards_sellable_by(partner: Partner) -> QuerySet[GiftCard]:
     )
 
 
+def _gift_card_load(public_id: str) -> GiftCard | None:
+    card = (
+        GiftCard.objects.filter(public_id=public_id)
+        .prefetch_related(
+            "denominations",
+            Prefetch("prices", queryset=GiftCardPrice.objects.select_related("loyalty_currency")),
+        )
+        .first()
+    )
+    if card is not None:
+        list(card.denominations.all())
+        list(card.prices.all())
+    return card
+
+
+def may_sell(partner: Partner, gift_card: GiftCard) -> bool:
+    return gift_card.partner_id == partner.pk or any(
+        has_partnership(partner, price.loyalty_currency, *SELLING_PARTNERSHIPS)
+        for price in gift_card.prices.all()
+    )
+
+
 def gift_card_sellable_get(*, partner: Partner, public_id: str) -> GiftCard:
-    card = gift_cards_sellable_by(partner).filter(public_id=public_id).first()
-    if card is None:
+    """The enabled card, with its denominations and prices, if the partner may sell it (else
+    GiftCardNotFound, as for an unknown one). Cached per process like the partnerships
+    (loyalty.caching: an edit in the admin is seen by the next request); read-only."""
+    card = caching.cached("gift-card", public_id, lambda: _gift_card_load(public_id))
+    if card is None or not card.enabled or not may_sell(partner, card):
         raise GiftCardNotFound("Gift card not found.")
     return card
 
 
 def prices_for(*, partner: Partner, gift_card: GiftCard) -> list[GiftCardPrice]:
     """The card's prices in currencies the partner may sell in (all of them for its retailer)."""
+    prices = sorted(gift_card.prices.all(), key=lambda price: price.loyalty_currency.code)
     if gift_card.partner_id == partner.pk:
-        prices = GiftCardPrice.objects.filter(gift_card=gift_card).select_related(
-            "loyalty_currency"
-        )
-    else:
-        prices = _prices_sellable_by(partner).filter(gift_card=gift_card)
-    return list(prices.order_by("loyalty_currency__code"))
+        return prices
+    return [
+        price
+        for price in prices
+        if has_partnership(partner, price.loyalty_currency, *SELLING_PARTNERSHIPS)
+    ]
 
 
 def denominations_of(gift_card: GiftCard) -> list[Decimal]:
-    return [d.value for d in gift_card.denominations.all()]
+    return sorted(d.value for d in gift_card.denominations.all())
 
 
 def gift_cards_reported_to(partner: Partner) -> QuerySet[GiftCard]:
