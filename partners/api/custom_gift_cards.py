@@ -4,13 +4,18 @@ would, and failed lookups are throttled per partner (giftcards.throttle)."""
 
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
-from rest_framework.response import Response
 
 from giftcards.models import Channel
 from giftcards.services.redemption import code_cancel_by_retailer, code_redeem, code_validate
 from partners.api.exceptions import ERROR_RESPONSES
 from partners.api.fields import JSONObjectField, MemberIdentifiersField, MetadataField
-from partners.api.gift_cards import CARD_AND_CODE, TAG, FiatAmountField, card_and_code
+from partners.api.gift_cards import (
+    CARD_AND_CODE,
+    TAG,
+    FiatAmountField,
+    bearer_response,
+    card_and_code,
+)
 from partners.api.views import PartnerAPIView
 
 
@@ -54,7 +59,7 @@ class CustomCodeValidateView(PartnerAPIView):
             brand_id=data.get("brand_id"),
             fiat_amount=data.get("fiat_amount"),
         )
-        return Response(card_and_code(code.gift_card, code))
+        return bearer_response(card_and_code(code.gift_card, code))
 
 
 class CustomCodeRedeemView(PartnerAPIView):
@@ -77,7 +82,7 @@ class CustomCodeRedeemView(PartnerAPIView):
             metadata=data["metadata"],
             custom_settings_data=data["custom_settings_data"],
         )
-        return Response(card_and_code(code.gift_card, code))
+        return bearer_response(card_and_code(code.gift_card, code))
 
 
 class CustomCodeCancelView(PartnerAPIView):
@@ -95,4 +100,4 @@ class CustomCodeCancelView(PartnerAPIView):
             gift_card_code=data["gift_card_code"],
             brand_id=data.get("brand_id"),
         )
-        return Response(card_and_code(code.gift_card, code))
+        return bearer_response(card_and_code(code.gift_card, code))

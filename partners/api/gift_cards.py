@@ -208,6 +208,13 @@ def code_data(code: GiftCardCode) -> dict:
     }
 
 
+def bearer_response(data: dict) -> Response:
+    """An answer carrying a code and its PIN: its idempotency record is kept encrypted."""
+    response = Response(data)
+    response.bearer_value = True
+    return response
+
+
 def card_and_code(card: GiftCard, code: GiftCardCode) -> dict:
     return {"gift_card": gift_card_data(card), "code": code_data(code)}
 
@@ -404,7 +411,7 @@ class GiftCardIssueView(PartnerAPIView):
             metadata=data["metadata"],
             loyalty_system_data=data["loyalty_system_data"],
         )
-        return Response(
+        return bearer_response(
             {
                 **card_and_code(issued.code.gift_card, issued.code),
                 "transaction": transaction_data(issued.transaction),
@@ -437,7 +444,7 @@ class GiftCardDirectIssueView(PartnerAPIView):
             metadata=data["metadata"],
             custom_settings_data=data["custom_settings_data"],
         )
-        return Response(card_and_code(code.gift_card, code))
+        return bearer_response(card_and_code(code.gift_card, code))
 
 
 class GiftCardCodeView(PartnerAPIView):
@@ -453,4 +460,4 @@ class GiftCardCodeView(PartnerAPIView):
         code = code_retrieve(
             partner=self.partner, gift_card_code=data["gift_card_code"], pin=data.get("pin")
         )
-        return Response(code_data(code))
+        return bearer_response(code_data(code))

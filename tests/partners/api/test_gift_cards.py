@@ -5,6 +5,7 @@ from django.core.cache import cache
 
 from giftcards.models import CodeStatus, GiftCardCode
 from loyalty.models import Account, Partnership, PartnershipType, Transaction
+from partners.models import IdempotencyRecord
 from tests.giftcards.fixtures import load_codes
 from tests.partners.api.conftest import signed_client_for
 
@@ -134,6 +135,8 @@ def test_issue_for_points(owner_client, fixed_card, funded_member, member_acc, l
         idempotency_key="k-1",
     )
     assert repeat.json() == body and repeat.headers["Idempotency-Repeated"] == "true"
+    stored = bytes(IdempotencyRecord.objects.get(key="k-1").response_body)
+    assert b"CODE-000000" not in stored and b"7777" not in stored
     assert Account.objects.get(pk=member_acc.pk).balance == 9_000
     ledger_balances()
 
