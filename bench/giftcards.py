@@ -192,6 +192,8 @@ def measure_allocations(quick: bool) -> list[Figure]:
 
 
 def measure_import(quick: bool) -> list[Figure]:
+    from django.db import connection
+
     from giftcards.models import GiftCard, GiftCardCode
     from giftcards.services.imports import codes_import
     from loyalty.models import Partner
@@ -217,7 +219,10 @@ def measure_import(quick: bool) -> list[Figure]:
         batch_size=2_000,
     )
     baseline_s = time.perf_counter() - started
-    GiftCardCode.objects.filter(gift_card=card).delete()
+    with connection.cursor() as cursor:  # one statement, not the ORM's collector over 100,000 ids
+        cursor.execute(
+            f"DELETE FROM {GiftCardCode._meta.db_table} WHERE gift_card_id = %s", [card.pk]
+        )
     started = time.perf_counter()
     report = codes_import(gift_card=card, data=data.encode())
     import_s = time.perf_counter() - started

@@ -23,6 +23,7 @@ from loyalty.errors import LedgerError
 
 SECRETS_PERMISSION = "giftcards.view_gift_card_secrets"
 HIDDEN = "•••• (needs the permission to see gift-card codes)"
+SECRET_FIELDS = ("gift_card_code", "pin", "barcode_string")
 
 
 class RedemptionInline(ReadOnlyInline):
@@ -81,30 +82,39 @@ class GiftCardCodeAdmin(ReadOnlyAdmin):
     def _may_see(self, request: HttpRequest) -> bool:
         return request.user.has_perm(SECRETS_PERMISSION)
 
+    def get_fields(self, request, obj=None):
+        """The secret fields themselves for staff with the permission, a mask for the others
+        (chosen per request: the admin instance is shared by every request)."""
+        if self._may_see(request):
+            return self.fields
+        return [f"{name}_hidden" if name in SECRET_FIELDS else name for name in self.fields]
+
     def get_readonly_fields(self, request, obj=None):
-        return self.fields
-
-    def render_change_form(self, request, context, *args, **kwargs):
-        self._request = request
-        return super().render_change_form(request, context, *args, **kwargs)
-
-    def _secret(self, token: str) -> str:
-        request = getattr(self, "_request", None)
-        if request is None or not self._may_see(request):
-            return HIDDEN
-        return secrets.unseal(token) or EMPTY
+        return self.get_fields(request, obj)
 
     @admin.display(description="Code")
     def gift_card_code(self, obj: GiftCardCode) -> str:
-        return self._secret(obj.code_encrypted)
+        return secrets.unseal(obj.code_encrypted)
 
     @admin.display(description="PIN")
     def pin(self, obj: GiftCardCode) -> str:
-        return self._secret(obj.pin_encrypted) if obj.pin_encrypted else EMPTY
+        return secrets.unseal(obj.pin_encrypted) or EMPTY
 
     @admin.display(description="Barcode string")
     def barcode_string(self, obj: GiftCardCode) -> str:
-        return self._secret(obj.barcode_encrypted) if obj.barcode_encrypted else EMPTY
+        return secrets.unseal(obj.barcode_encrypted) or EMPTY
+
+    @admin.display(description="Code")
+    def gift_card_code_hidden(self, obj: GiftCardCode) -> str:
+        return HIDDEN
+
+    @admin.display(description="PIN")
+    def pin_hidden(self, obj: GiftCardCode) -> str:
+        return HIDDEN if obj.pin_encrypted else EMPTY
+
+    @admin.display(description="Barcode string")
+    def barcode_string_hidden(self, obj: GiftCardCode) -> str:
+        return HIDDEN if obj.barcode_encrypted else EMPTY
 
     @admin.display(description="Member")
     def member_link(self, obj: GiftCardCode) -> SafeString | str:
