@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     # templates they override); loyalty.admin.site configures it.
     "unfold",
     "unfold.contrib.filters",
+    "unfold.contrib.import_export",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -47,6 +48,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "axes",
     "health_check",
+    "import_export",
     "loyalty.apps.LoyaltyConfig",
     "partners.apps.PartnersConfig",
     "giftcards.apps.GiftcardsConfig",

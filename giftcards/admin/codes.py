@@ -3,7 +3,8 @@
 Codes are read-only here: they are loaded by imports and change only through the services
 (issue, redeem, void, refund). The code, PIN and barcode string are shown only to staff with
 the "Can see gift-card codes and PINs" permission (giftcards.view_gift_card_secrets); anyone may
-search a code by its text, which is hashed and matched, never stored or logged.
+search a code by its text, which is hashed and matched, never stored or logged. The list exports
+to CSV or XLSX (django-import-export) without the secret fields.
 """
 
 from django.contrib import admin, messages
@@ -11,6 +12,9 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from import_export import fields, resources
+from import_export.admin import ExportActionMixin
+from unfold.contrib.import_export.forms import ExportForm
 
 from giftcards import secrets
 from giftcards.errors import GiftCardCodeNotCancellable
@@ -32,8 +36,40 @@ class RedemptionInline(ReadOnlyInline):
     readonly_fields = fields
 
 
+class GiftCardCodeResource(resources.ModelResource):
+    """The codes list as a spreadsheet (django-import-export): stock and issues, never the code,
+    its PIN or its barcode string."""
+
+    gift_card = fields.Field(attribute="gift_card__public_id", column_name="gift_card")
+    gift_card_name = fields.Field(attribute="gift_card__name", column_name="gift_card_name")
+
+    class Meta:
+        model = GiftCardCode
+        fields = (
+            "public_id",
+            "gift_card",
+            "gift_card_name",
+            "denomination",
+            "expiration_date",
+            "status",
+            "redemption_status",
+            "fiat_amount",
+            "fiat_balance",
+            "issue_kind",
+            "issued_at",
+            "member_reference",
+            "loyalty_amount",
+            "external_reference",
+            "cancelled_at",
+            "created_at",
+        )
+        export_order = fields
+
+
 @admin.register(GiftCardCode)
-class GiftCardCodeAdmin(ReadOnlyAdmin):
+class GiftCardCodeAdmin(ExportActionMixin, ReadOnlyAdmin):
+    resource_classes = [GiftCardCodeResource]
+    export_form_class = ExportForm
     list_display = [
         "public_id",
         "gift_card",

@@ -54,3 +54,16 @@ def test_void_action_refunds_through_the_service(admin_client, bought, member_ac
     assert GiftCardCode.objects.get(pk=bought.pk).status == CodeStatus.CANCELLED
     assert Account.objects.get(pk=member_acc.pk).balance == 10_000
     ledger_balances()
+
+
+def test_the_codes_list_exports_without_secrets(admin_client, bought):
+    url = reverse("admin:giftcards_giftcardcode_export")
+    page = admin_client.get(url)
+    assert page.status_code == 200
+    choices = page.context["form"].fields["format"].choices
+    csv_format = next(value for value, label in choices if str(label).lower() == "csv")
+    response = admin_client.post(url, {"format": csv_format, "resource": "0"})
+    assert response.status_code == 200, response.content[:500]
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    assert bought.public_id.encode() in body
+    assert b"CODE-000000" not in body and b"8642" not in body
