@@ -1,12 +1,13 @@
-"""`make bench`: the ledger benchmark, the accrual API benchmark, redemptions, rule evaluation,
-then finance.
+"""`make bench`: the ledger and gift-card benchmarks, the accrual API benchmark, redemptions,
+rule evaluation, then finance.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/loyalty uv run python -m bench [--quick]
 
 DATABASE_URL only says which server to use: each benchmark creates loyalty_bench_<pid> there,
 migrates it and drops it at the end (the API benchmark runs in a process of its own, see
 bench/api.py; it also measures the purchase-rule trigger; bench/redemptions.py likewise). Rule
-evaluation needs no database (bench/rules.py). The finance benchmark (bench/finance.py: the
+evaluation needs no database (bench/rules.py). The gift-card benchmark (bench/giftcards.py)
+runs on the ledger's database after it. The finance benchmark (bench/finance.py: the
 liability report over 1,000,000 transactions, the streaming CSV at 100,000 and 1,000,000 rows)
 has a database of its own too. `--quick` (or BENCH_QUICK=1) runs a tenth of the work.
 """
@@ -58,8 +59,12 @@ def main(argv: list[str] | None = None) -> int:
             print("  " + (item.line(width) if isinstance(item, Figure) else item), flush=True)
 
         figures, notes = ledger.run(scale, progress)
-    print()
-    print(summary_table(figures, notes))
+        print()
+        print(summary_table(figures, notes))
+
+        from bench import giftcards
+
+        giftcards.run(args.quick)
     print(f"\nTotal time (set-up included): {time.perf_counter() - started:.0f} s\n", flush=True)
 
     from bench import api

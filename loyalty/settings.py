@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     # templates they override); loyalty.admin.site configures it.
     "unfold",
     "unfold.contrib.filters",
+    "unfold.contrib.import_export",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -47,6 +48,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "axes",
     "health_check",
+    "import_export",
     "loyalty.apps.LoyaltyConfig",
     "partners.apps.PartnersConfig",
     "giftcards.apps.GiftcardsConfig",
@@ -267,6 +269,16 @@ if not DEBUG and not CREDENTIALS_ENCRYPTION_KEYS:
         "key: set CREDENTIALS_ENCRYPTION_KEY to a Fernet key (python -c 'from "
         "cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')."
     )
+# Gift-card codes are found by an HMAC-SHA256 of their normalised form keyed with this (they are
+# stored encrypted with CREDENTIALS_ENCRYPTION_KEY, so no plaintext is indexed). Set it in
+# production to at least 32 random characters and never change it (every stored hash depends on
+# it); unset, it is derived from SECRET_KEY (HMAC with a purpose label, so the two never coincide).
+GIFTCARD_LOOKUP_HASH_KEY = env.str("GIFTCARD_LOOKUP_HASH_KEY", default="")
+# Failed code lookups (unknown code or wrong PIN) a partner may make per minute before the
+# validate, redeem, cancel and retrieve operations answer 429 for the rest of the minute.
+GIFTCARD_FAILED_LOOKUPS_PER_MINUTE = env.int("GIFTCARD_FAILED_LOOKUPS_PER_MINUTE", default=20)
+# Files of more codes than this are imported by a Celery task (the admin shows its progress).
+GIFTCARD_IMPORT_ASYNC_ROWS = env.int("GIFTCARD_IMPORT_ASYNC_ROWS", default=5_000)
 # Credentials in strict signing mode also sign a timestamp; older (or later) than this, refused.
 SIGNATURE_MAX_AGE_SECONDS = env.int("SIGNATURE_MAX_AGE_SECONDS", default=300)
 IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=8)
@@ -310,6 +322,12 @@ SPECTACULAR_SETTINGS = {
         "TransactionFieldReasonCode": "loyalty.models.ReasonCode",
         "AccountOwnerType": ["partner", "member"],
         "RedemptionCategory": "loyalty.models.RedemptionCategory",
+        "GiftCardTypeEnum": "giftcards.models.GiftCardType",
+        "GiftCardDenominationTypeEnum": "giftcards.models.DenominationType",
+        "GiftCardProviderEnum": "giftcards.models.Provider",
+        "GiftCardBarcodeFormatEnum": "giftcards.models.BarcodeFormat",
+        "GiftCardCodeRedemptionStatusEnum": "giftcards.models.RedemptionStatus",
+        "GiftCardChannelEnum": "giftcards.models.Channel",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

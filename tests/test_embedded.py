@@ -156,7 +156,8 @@ def test_make_run_serves_releases_and_stops_on_one_sigterm(embedded_env, tmp_pat
         # On the demo make run seeded, --json prints the keys and adds no transaction.
         demo = json.loads(run(embedded_env, PYTHON, MANAGE, "seed_demo", "--json"))
         assert demo["loyalty_currency"] == "EXAMPLE_POINTS"
-        assert len(demo["partners"]) == 2
+        assert len(demo["partners"]) == 3
+        assert {card["denomination_type"] for card in demo["gift_cards"]} == {"fixed", "open"}
         shell = (MANAGE, "shell", "--no-imports", "-c", MAKE_ONE_DUE_AND_SEND_SWEEP)
         public_id = run(embedded_env, PYTHON, *shell).strip()
         background.wait_for(

@@ -55,6 +55,9 @@ NAVIGATION: list[tuple[str, list[Entry]]] = [
                 "loyalty.transaction",
                 {"type__exact": "member_exchange"},
             ),
+            Entry("Gift cards", "redeem", "giftcards.giftcard"),
+            Entry("Gift card codes", "confirmation_number", "giftcards.giftcardcode"),
+            Entry("Code imports", "upload_file", "giftcards.giftcardcodeimport"),
         ],
     ),
     (

@@ -31,6 +31,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 from rest_framework import exceptions
 
+from loyalty import crypto
 from partners.api.exceptions import IdempotencyInFlight, IdempotencyKeyReused
 from partners.api.fields import unstorable
 from partners.models import IdempotencyRecord
@@ -156,6 +157,19 @@ def claim(*, partner_id: int, key: str, request) -> Claim:
     raise IdempotencyInFlight()
 
 
+# A stored answer that carries bearer value (a gift-card code and PIN: the view sets
+# `response.bearer_value`) is kept encrypted (loyalty.crypto) behind this prefix, which no JSON
+# body can start with; a replay decrypts it.
+SEALED_PREFIX = b"sealed:"
+
+
+def _stored_body(response) -> bytes:
+    body = bytes(response.content)
+    if getattr(response, "bearer_value", False):
+        return SEALED_PREFIX + crypto.encrypt(body.decode()).encode()
+    return body
+
+
 def complete(claim: Claim, response) -> None:
     """Write the rendered answer into the claimed record, in the request's transaction."""
     response.render()
@@ -166,7 +180,7 @@ def complete(claim: Claim, response) -> None:
             "response_content_type = %s WHERE id = %s",
             [
                 response.status_code,
-                bytes(response.content),
+                _stored_body(response),
                 response.get("Content-Type", "application/json"),
                 claim.record_id,
             ],
@@ -190,8 +204,11 @@ def record(claim: Claim, request, response) -> None:
 
 
 def replay_response(record: IdempotencyRecord) -> HttpResponse:
+    body = bytes(record.response_body)
+    if body.startswith(SEALED_PREFIX):
+        body = crypto.decrypt(body[len(SEALED_PREFIX) :].decode()).encode()
     response = HttpResponse(
-        bytes(record.response_body),
+        body,
         status=record.response_status,
         content_type=record.response_content_type,
     )

@@ -7,10 +7,13 @@ from partners.api import (
     activity_rules,
     cohorts,
     conversions,
+    custom_gift_cards,
+    gift_cards,
     members,
     partners,
     purchase_rules,
     redemptions,
+    reports,
     transactions,
 )
 from partners.api.handlers import not_found
@@ -51,6 +54,26 @@ urlpatterns = [
     path("members/lookup", members.MemberLookupView.as_view()),
     # Conversions
     path("loyalty-currencies/fiat-convert", conversions.FiatConvertView.as_view()),
+    # Gift cards: the literal paths come before .../gift-cards/<id>, which would take them
+    path("redemptions/gift-cards", gift_cards.GiftCardListView.as_view()),
+    path("redemptions/gift-cards/codes", gift_cards.GiftCardCodeView.as_view()),
+    path(
+        "redemptions/gift-cards/custom/validate",
+        custom_gift_cards.CustomCodeValidateView.as_view(),
+    ),
+    path("redemptions/gift-cards/custom/redeem", custom_gift_cards.CustomCodeRedeemView.as_view()),
+    path("redemptions/gift-cards/custom/cancel", custom_gift_cards.CustomCodeCancelView.as_view()),
+    path("redemptions/gift-cards/<str:id>", gift_cards.GiftCardDetailView.as_view()),
+    path("redemptions/gift-cards/<str:id>/simulate", gift_cards.GiftCardSimulateView.as_view()),
+    path("redemptions/gift-cards/<str:id>/issue", gift_cards.GiftCardIssueView.as_view()),
+    path(
+        "redemptions/gift-cards/<str:id>/direct-issue",
+        gift_cards.GiftCardDirectIssueView.as_view(),
+    ),
+    # Custom gift card reports
+    path("reports/gift-cards/custom", reports.IssuedCodesReportView.as_view()),
+    path("reports/gift-cards/custom/inventory", reports.InventoryListView.as_view()),
+    path("reports/gift-cards/custom/<str:id>/inventory", reports.InventoryDetailView.as_view()),
     # Transactions
     path("members/transactions", transactions.MemberTransactionsView.as_view()),
     path("transactions", transactions.TransactionsView.as_view()),

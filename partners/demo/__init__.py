@@ -1,10 +1,11 @@
 """Demo data for a fresh install: a programme that looks like a real one.
 
-One currency (EXAMPLE_POINTS) with meaningful tiers, two partners with partnerships of each
-kind, purchase and activity rules, a cohort, months of FX rates, fifty members and half a year of
-their dated activity. It touches every app (it creates API credentials too), so it lives at the
-top of the layout: catalogue.py holds the fixed data, programme.py the entities, history.py the
-members' past.
+One currency (EXAMPLE_POINTS) with meaningful tiers, three partners with partnerships of each
+kind (one a retailer whose gift cards members buy with points), purchase and activity rules, a
+cohort, months of FX rates, fifty members and half a year of their dated activity. It touches
+every app (it creates API credentials too), so it lives at the top of the layout: catalogue.py
+holds the fixed data, programme.py the entities, history.py the members' past, gift_cards.py
+the retailer's cards and their codes.
 
 `manage.py seed_demo` calls `demo_seed`, and `make run` calls the command on every start, so
 seeding is idempotent: entities are looked up by their natural keys (currency code, partner
@@ -22,6 +23,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from giftcards.models import GiftCard
+from giftcards.selectors import denominations_of
 from loyalty import ledger
 from loyalty.models import (
     ActivityRule,
@@ -39,6 +42,7 @@ from loyalty.models import (
 )
 from loyalty.selectors import member_account, mint_account
 from partners.demo import catalogue, programme
+from partners.demo.gift_cards import gift_cards_ensure
 from partners.demo.history import history_create
 
 # Pending transactions released at most this far ahead count as "due soon"; a run keeps
@@ -59,6 +63,7 @@ class DemoData:
     tiers: list[Tier]
     members: list[Member]
     cohort: Cohort
+    gift_cards: list[GiftCard]
     admin_username: str
     admin_password: str
     admin_created: bool
@@ -92,6 +97,9 @@ def demo_seed(*, admin_username: str, admin_password: str, top_up: bool = True) 
     )
     programme.rules_get_or_create(currency=currency, tiers=tiers, now=now)
     cohort = programme.cohort_get_or_create(owner=currency.owner)
+    gift_cards = gift_cards_ensure(
+        currency=currency, retailer=accounts[catalogue.SHOP.api_identifier].partner
+    )
     programme.fx_rates_ensure(today=now.date())
     staff, admin_created = programme.admin_get_or_create(
         username=admin_username, password=admin_password
@@ -119,6 +127,7 @@ def demo_seed(*, admin_username: str, admin_password: str, top_up: bool = True) 
             .order_by("membership_id")
         ),
         cohort=cohort,
+        gift_cards=gift_cards,
         admin_username=admin_username,
         admin_password=admin_password,
         admin_created=admin_created,
@@ -174,6 +183,19 @@ def demo_as_json(*, demo: DemoData) -> dict[str, Any]:
             "id": demo.cohort.partner.public_id,
             "company_name": demo.cohort.partner.company_name,
         },
+        "gift_cards": [
+            {
+                "id": card.public_id,
+                "partner_id": card.partner.public_id,
+                "type": card.type,
+                "denomination_type": card.denomination_type,
+                "denominations": [f"{value:.2f}" for value in denominations_of(card)]
+                if card.denomination_type == "fixed"
+                else None,
+                "fiat_currency": card.fiat_currency,
+            }
+            for card in demo.gift_cards
+        ],
         "urls": {
             "admin": "/admin/",
             "api": "/public/v3.0/",

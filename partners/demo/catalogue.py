@@ -44,7 +44,10 @@ AIR = PartnerSpec(
     "example-air", "Example Air", 2_000_000, ("issuing", "exchange_in", "exchange_out")
 )
 HOTELS = PartnerSpec("example-hotels", "Example Hotels", 0, ("issuing", "redemption"))
-PARTNERS = (AIR, HOTELS)
+# Example Shop is a retailer: its gift cards are sold for EXAMPLE_POINTS (a redemption
+# partnership) and it validates and redeems their codes at its tills.
+SHOP = PartnerSpec("example-shop", "Example Shop", 0, ("redemption",))
+PARTNERS = (AIR, HOTELS, SHOP)
 # Example Hotels takes points as payment for stays and in general, and lets its redemptions be
 # adjusted and cancelled. category -> (price type, custom value of a point in EUR or None);
 # Gold members' points are worth more on stays (fewer points a night).
@@ -146,3 +149,31 @@ LAST_NAMES = (
 COUNTRIES = ("DEU", "ESP", "FRA", "GBR", "IRL", "ITA", "NLD", "PRT")
 ROUTES = ("LHR-JFK", "CDG-LIS", "FRA-MAD", "AMS-DUB", "MXP-BCN", "LIS-GVA", "MAD-ATH")
 CITIES = ("Lisbon", "Paris", "Berlin", "Dublin", "Rome", "Madrid", "Amsterdam")
+
+
+@dataclass(frozen=True)
+class GiftCardSpec:
+    name: str
+    denomination_type: str
+    denominations: tuple[Decimal, ...] = ()
+    minimum_value: Decimal | None = None
+    maximum_value: Decimal | None = None
+    codes_per_denomination: int = 20
+
+
+GIFT_CARDS = (
+    GiftCardSpec(
+        "Example Shop gift card",
+        "fixed",
+        denominations=(Decimal("5.00"), Decimal("10.00"), Decimal("25.00")),
+        codes_per_denomination=20,
+    ),
+    GiftCardSpec(
+        "Example Shop open gift card",
+        "open",
+        minimum_value=Decimal("5.00"),
+        maximum_value=Decimal("200.00"),
+        codes_per_denomination=15,
+    ),
+)
+GIFT_CARD_LOW_STOCK = 10

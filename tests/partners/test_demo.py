@@ -184,9 +184,9 @@ def test_json_output_and_its_keys_sign_api_requests(ledger_balances):
     assert payload["loyalty_currency"] == "EXAMPLE_POINTS"
     partners = {p["api_identifier"]: p["partner_id"] for p in payload["partners"]}
     assert partners == dict(
-        Partner.objects.filter(api_identifier__in=["example-air", "example-hotels"]).values_list(
-            "api_identifier", "public_id"
-        )
+        Partner.objects.filter(
+            api_identifier__in=["example-air", "example-hotels", "example-shop"]
+        ).values_list("api_identifier", "public_id")
     )
     assert all(partner_id.startswith("part_") for partner_id in partners.values())
     identifiers = [m["loyalty_program_identifiers"] for m in payload["members"]]
@@ -223,16 +223,65 @@ def test_json_output_and_its_keys_sign_api_requests(ledger_balances):
         },
     )
     assert accrual.status_code == 201, accrual.content
+    assert_gift_cards_work(payload)
+    assert_redemptions_work(payload)
+    ledger_balances()
 
-    # Example Hotels takes points: listed as a redemption partner, it simulates, executes,
-    # adjusts and cancels a stay for a demo member, who ends where they started.
+
+def assert_gift_cards_work(payload):
+    """The retailer's fixed 5/10/25 card and its open card, with codes in stock; a member buys
+    a code with points through the owner's keys and the retailer validates and partly redeems
+    it, and the inventory report moves."""
+    shop = next(p for p in payload["partners"] if p["api_identifier"] == "example-shop")
+    cards = {card["denomination_type"]: card for card in payload["gift_cards"]}
+    assert cards["fixed"]["denominations"] == ["5.00", "10.00", "25.00"]
+    assert cards["fixed"]["partner_id"] == cards["open"]["partner_id"] == shop["partner_id"]
+    assert cards["fixed"]["fiat_currency"] == "EUR" and cards["open"]["denominations"] is None
+    owner = payload["currency_owner"]
+    owner_client = SignedClient(owner["public_key"], owner["secret_key"])
+    shop_client = SignedClient(shop["public_key"], shop["secret_key"])
+    inventory = f"/reports/gift-cards/custom/{cards['fixed']['id']}/inventory"
+    before = shop_client.get(inventory).json()["denominations"]["5.00"]
+    assert before["available"] == 20
+    rich = next(
+        m["loyalty_program_identifiers"]
+        for m in payload["members"]
+        if Account.objects.get(member__membership_id=m["loyalty_program_identifiers"]["id"]).balance
+        >= 1000
+    )
+    issued = owner_client.post(
+        f"/redemptions/gift-cards/{cards['fixed']['id']}/issue",
+        {"fiat_amount": "5.00", "member": rich},
+    )
+    assert issued.status_code == 200, issued.content
+    code = issued.json()["code"]["gift_card_code"]
+    redeemed = shop_client.post(
+        "/redemptions/gift-cards/custom/redeem",
+        {
+            "gift_card_code": code,
+            "channel": "store",
+            "external_reference": "demo-1",
+            "fiat_amount": "2.00",
+        },
+    )
+    assert redeemed.json()["code"]["fiat_balance"] == "3.00"
+    after = shop_client.get(inventory).json()["denominations"]["5.00"]
+    assert (after["available"], after["issued"]) == (19, 1)
+
+
+def assert_redemptions_work(payload):
+    """Example Hotels takes points: listed as a redemption partner, it simulates, executes,
+    adjusts and cancels a stay for a demo member, who ends where they started."""
+    owner = payload["currency_owner"]
     hotels = next(p for p in payload["partners"] if p["api_identifier"] == "example-hotels")
     hotels_client = SignedClient(hotels["public_key"], hotels["secret_key"])
     owner_client = SignedClient(owner["public_key"], owner["secret_key"])
     listed = owner_client.get("/partners/redemption").json()["results"]
-    assert [(p["partner_id"], p["partnership_details"]) for p in listed] == [
-        (hotels["partner_id"], {"adjustment_allowed": True})
-    ]
+    shop = next(p for p in payload["partners"] if p["api_identifier"] == "example-shop")
+    assert {p["partner_id"]: p["partnership_details"] for p in listed} == {
+        hotels["partner_id"]: {"adjustment_allowed": True},
+        shop["partner_id"]: {"adjustment_allowed": False},
+    }
     richest = Account.objects.filter(member__isnull=False).order_by("-balance").first()
     member, balance = richest.member.loyalty_program_identifiers, richest.balance
     stay = [{"fiat_amount": "10.00", "fiat_currency": "EUR", "category": "hotel"}]
@@ -277,7 +326,6 @@ def test_json_output_and_its_keys_sign_api_requests(ledger_balances):
     )
     assert cancelled.status_code == 200, cancelled.content
     assert Account.objects.get(member__membership_id=member["id"]).balance == balance
-    ledger_balances()
 
 
 def test_creating_the_superuser_warns_on_stderr_once(ledger_balances):

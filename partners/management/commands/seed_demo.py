@@ -8,7 +8,8 @@ from partners.demo import DUE_SOON, DemoData, demo_as_json, demo_seed
 
 class Command(BaseCommand):
     help = (
-        "Create the demo programme (EXAMPLE_POINTS, two partners, tiers, rules, a cohort, FX "
+        "Create the demo programme (EXAMPLE_POINTS, three partners, tiers, rules, a cohort, "
+        "gift cards with codes in stock, FX "
         "rates, members with months of history and a staff superuser) where missing; safe to run "
         "on every start. The superuser's login "
         "comes from DEMO_ADMIN_USERNAME and DEMO_ADMIN_PASSWORD (default admin / admin); an "

@@ -100,3 +100,17 @@ def five_accruals(issuer_client, issuer, member):
         issuer_client.post("/accruals/standard", accrual_body(member, issuer, amount=n + 1)).json()
         for n in range(5)
     ]
+
+
+# Gift cards: the retailer and its cards (tests.giftcards.fixtures), and the retailer's client.
+from tests.giftcards.fixtures import (  # noqa: E402, F401 (fixtures)
+    fixed_card,
+    funded_member,
+    open_card,
+    retailer,
+)
+
+
+@pytest.fixture
+def retailer_client(retailer):  # noqa: F811 (the fixture of that name)
+    return signed_client_for(retailer)
