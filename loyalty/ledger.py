@@ -10,6 +10,11 @@ database transaction:
 - cancel:  pending -> cancelled; the units go back to the origin.
 - reverse: completed -> reversed, plus a new `reversal` transaction that moves the units back.
 - amend:   edit a pending transaction (amount, release date, details); units move to match.
+- await_external: pending_external_approval until a partner programme answers; units leave the
+           origin at once and sit in the destination's pending balance (never released by date).
+- confirm: pending_external_approval -> completed, with the programme's identifier.
+- reject:  pending_external_approval -> rejected, with the programme's reason; the units go
+           back to the origin (a rejected transaction moves nothing).
 - release_due: the sweep that releases every due pending transaction, in batches.
 
 A transaction's `created_at` is the moment it is recorded. `post` and `hold` take an explicit
@@ -67,6 +72,7 @@ from loyalty.models import (
     TransactionStatus,
     TransactionType,
 )
+from loyalty.models.transactions import PENDING_STATUSES
 from loyalty.unit_of_work import UnitOfWork, atomic
 from loyalty.unit_of_work import current as current_unit_of_work
 
@@ -298,6 +304,92 @@ def amend(
     return transaction
 
 
+def await_external(
+    *,
+    origin: Account,
+    destination: Account,
+    amount: int,
+    type: str,
+    sub_type: str = "",
+    created_by_partner: Partner | None = None,
+    created_by_user: AbstractBaseUser | None = None,
+    **details: Any,
+) -> Transaction:
+    """Move `amount` units out of the origin now, awaiting a partner programme's answer.
+
+    The transaction is `pending_external_approval`: the units sit in the destination's pending
+    balance until `confirm` (completed) or `reject` (back to the origin). It has no release date,
+    so the release sweep never touches it.
+    """
+    return _create(
+        origin=origin,
+        destination=destination,
+        amount=amount,
+        type=type,
+        sub_type=sub_type,
+        status=TransactionStatus.PENDING_EXTERNAL_APPROVAL,
+        release_date=None,
+        completed_at=None,
+        created_by_partner=created_by_partner,
+        created_by_user=created_by_user,
+        details={
+            **details,
+            "status_message": "Awaiting the approval of the partner programme.",
+            "status_message_code": StatusMessageCode.PENDING_EXTERNAL_APPROVAL,
+        },
+    )
+
+
+@atomic
+def confirm(
+    *, transaction: Transaction, loyalty_system_id: str = "", now: dt.datetime | None = None
+) -> Transaction:
+    """The programme credited it: pending_external_approval -> completed, its identifier kept
+    in `loyalty_system_id`; the destination's pending units become its balance."""
+    now = now or timezone.now()
+    _change_status(
+        transaction,
+        frm=TransactionStatus.PENDING_EXTERNAL_APPROVAL,
+        to=TransactionStatus.COMPLETED,
+        completed_at=now,
+        action="confirmed",
+    )
+    if loyalty_system_id:
+        Transaction.objects.filter(pk=transaction.pk).update(loyalty_system_id=loyalty_system_id)
+        transaction.loyalty_system_id = loyalty_system_id
+    _apply(
+        {transaction.destination_account_id: (transaction.amount, -transaction.amount)},
+        partner_accounts=_partner_accounts(transaction.destination_account_id),
+    )
+    return transaction
+
+
+@atomic
+def reject(*, transaction: Transaction, reason: str) -> Transaction:
+    """The programme refused it: pending_external_approval -> rejected with `reason` as its
+    status message; the units go back from the destination's pending balance to the origin."""
+    _change_status(
+        transaction,
+        frm=TransactionStatus.PENDING_EXTERNAL_APPROVAL,
+        to=TransactionStatus.REJECTED,
+        completed_at=None,
+        action="rejected",
+    )
+    message = (reason or "Rejected by the partner programme.")[:255]
+    Transaction.objects.filter(pk=transaction.pk).update(status_message=message)
+    transaction.status_message = message
+    _apply(
+        {
+            transaction.destination_account_id: (0, -transaction.amount),
+            transaction.origin_account_id: (transaction.amount, 0),
+        },
+        partner_accounts=_partner_accounts(
+            transaction.origin_account_id, transaction.destination_account_id
+        ),
+    )
+    return transaction
+
+
 def release_due(
     *,
     now: dt.datetime | None = None,
@@ -449,7 +541,7 @@ def _create(
         **details,
     )
     sql.insert(tx)
-    credit_pending = status == TransactionStatus.PENDING
+    credit_pending = status in PENDING_STATUSES
     _apply(
         {
             origin.pk: (-amount, 0),

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import Sum
 
-from loyalty.models import Account, Transaction, TransactionStatus
-from loyalty.models.transactions import SETTLED_STATUSES
+from loyalty.models import Account, Transaction
+from loyalty.models.transactions import PENDING_STATUSES, SETTLED_STATUSES
 
 
 @dataclass(frozen=True)
@@ -75,10 +75,11 @@ def _sums(group_by: str, statuses) -> dict[int, int]:
 def ledger_report() -> LedgerReport:
     """Recompute every account's balance and pending balance from the transactions.
 
-    balance = settled in - (settled + pending) out; pending = pending in. Cancelled and rejected
+    balance = settled in - (settled + pending) out; pending = pending in (pending and
+    pending_external_approval). Cancelled and rejected
     transactions move nothing. Per currency, balances plus pending balances sum to zero.
     """
-    pending = (TransactionStatus.PENDING,)
+    pending = PENDING_STATUSES
     settled_in = _sums("destination_account_id", SETTLED_STATUSES)
     out = _sums("origin_account_id", (*SETTLED_STATUSES, *pending))
     pending_in = _sums("destination_account_id", pending)

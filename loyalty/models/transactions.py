@@ -75,8 +75,10 @@ SETTLED_STATUSES = (
     TransactionStatus.COMPLETED,
     TransactionStatus.REVERSED,
     TransactionStatus.ADJUSTED,
-    TransactionStatus.PENDING_EXTERNAL_APPROVAL,
 )
+# Statuses whose units have left the origin and sit in the destination's pending balance: until
+# the release date (pending) or until a partner programme answers (pending_external_approval).
+PENDING_STATUSES = (TransactionStatus.PENDING, TransactionStatus.PENDING_EXTERNAL_APPROVAL)
 # Fields a posted (non-pending) transaction may still change: its status and how it is explained.
 STATUS_FIELDS = frozenset(
     {"status", "status_message", "status_message_code", "completed_at", "loyalty_system_id"}
