@@ -1,5 +1,6 @@
 """Core domain models: currencies and tiers, partners and partnerships, members, accounts, ledger
-transactions, FX rates, earning rules, cohorts and tier history."""
+transactions, exchanges and their forwarding records, FX rates, earning rules, cohorts and tier
+history."""
 
 from loyalty.models.accounts import Account
 from loyalty.models.cohorts import (
@@ -10,7 +11,21 @@ from loyalty.models.cohorts import (
     CohortStatus,
 )
 from loyalty.models.currencies import LoyaltyCurrency, Rounding, Tier
+from loyalty.models.exchanges import (
+    Exchange,
+    ExchangeDirection,
+    ExchangePartnership,
+    LinkedAccount,
+    LinkedAccountSource,
+)
 from loyalty.models.executions import ExecutionStatus, PurchaseRuleExecution
+from loyalty.models.forwarding import (
+    OPEN_FORWARDING_STATUSES,
+    AttemptOutcome,
+    ForwardingAttempt,
+    ForwardingRecord,
+    ForwardingStatus,
+)
 from loyalty.models.fx import UNIT_VALUE_FIELDS, FxRate, PriceType
 from loyalty.models.members import Member, MemberGender, MemberStatus, MemberType
 from loyalty.models.partners import (
@@ -39,17 +54,27 @@ from loyalty.models.transactions import (
 )
 
 __all__ = [
+    "OPEN_FORWARDING_STATUSES",
     "UNIT_VALUE_FIELDS",
     "Account",
     "ActivityRule",
+    "AttemptOutcome",
     "Cohort",
     "CohortChange",
     "CohortChangeAction",
     "CohortRuleSetting",
     "CohortStatus",
+    "Exchange",
+    "ExchangeDirection",
+    "ExchangePartnership",
     "ExecutionMode",
     "ExecutionStatus",
+    "ForwardingAttempt",
+    "ForwardingRecord",
+    "ForwardingStatus",
     "FxRate",
+    "LinkedAccount",
+    "LinkedAccountSource",
     "LoyaltyCurrency",
     "Member",
     "MemberGender",
