@@ -7,6 +7,7 @@ from partners.api import (
     activity_rules,
     cohorts,
     conversions,
+    exchanges,
     members,
     partners,
     purchase_rules,
@@ -40,6 +41,11 @@ urlpatterns = [
     # Activity rules
     path("accruals/activity-rules/simulate", activity_rules.ActivityRulesSimulateView.as_view()),
     path("accruals/activity-rules/trigger", activity_rules.ActivityRulesTriggerView.as_view()),
+    # Exchanges
+    path("exchanges/simulate", exchanges.ExchangeSimulateView.as_view()),
+    path("exchanges/execute", exchanges.ExchangeExecuteView.as_view()),
+    path("exchanges/linked-account-simulate", exchanges.LinkedAccountSimulateView.as_view()),
+    path("exchanges/linked-account-execute", exchanges.LinkedAccountExecuteView.as_view()),
     # Members
     path("members", members.MembersView.as_view()),
     path("members/lookup", members.MemberLookupView.as_view()),
