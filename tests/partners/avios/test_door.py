@@ -10,7 +10,7 @@ from django.test import Client
 from loyalty.models import MemberStatus, Partnership, PartnershipType, Transaction
 from partners.services.inbound import door_key_create
 from tests.factories import MemberFactory
-from tests.partners.api.conftest import issuer, owner_client, signed_client_for  # noqa: F401
+from tests.partners.api.conftest import signed_client_for
 
 ACCOUNT = "3081470000000000"
 
