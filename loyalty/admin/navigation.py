@@ -48,12 +48,9 @@ NAVIGATION: list[tuple[str, list[Entry]]] = [
             Entry(
                 "Redemptions", "shopping_bag", "loyalty.transaction", {"type__exact": "redemption"}
             ),
-            Entry(
-                "Exchanges",
-                "currency_exchange",
-                "loyalty.transaction",
-                {"type__exact": "member_exchange"},
-            ),
+            Entry("Exchanges", "currency_exchange", "loyalty.exchange"),
+            Entry("Forwarding queue", "outbox", "loyalty.forwardingrecord"),
+            Entry("Linked accounts", "link", "loyalty.linkedaccount"),
         ],
     ),
     (
@@ -61,6 +58,8 @@ NAVIGATION: list[tuple[str, list[Entry]]] = [
         [
             Entry("Partners", "handshake", "loyalty.partner"),
             Entry("Partnerships", "hub", "loyalty.partnership"),
+            Entry("Exchange partnerships", "swap_horiz", "loyalty.exchangepartnership"),
+            Entry("Programme connectors", "cable", "partners.programmeconnector"),
             Entry("API credentials", "key", "partners.partnercredential"),
             Entry("Cohorts", "groups", "loyalty.cohort"),
             Entry("Cohort changes", "manage_history", "loyalty.cohortchange"),
