@@ -169,6 +169,9 @@ FORWARDING_BACKOFF_BASE_SECONDS = env.float("FORWARDING_BACKOFF_BASE_SECONDS", d
 FORWARDING_BACKOFF_CAP_SECONDS = env.float("FORWARDING_BACKOFF_CAP_SECONDS", default=4 * 3600.0)
 FORWARDING_LEASE_SECONDS = env.int("FORWARDING_LEASE_SECONDS", default=120)
 FORWARDING_SWEEP_BATCH_SIZE = env.int("FORWARDING_SWEEP_BATCH_SIZE", default=50)
+# The bundled sandbox programme `make run` serves (manage.py sandbox_programme), where the demo's
+# AVIOS connector points.
+SANDBOX_PROGRAMME_PORT = env.int("SANDBOX_PROGRAMME_PORT", default=8100)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

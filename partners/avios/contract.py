@@ -73,6 +73,8 @@ BUSINESS_REJECTIONS = frozenset(
 _REFERENCE = re.compile(r"^[A-Za-z0-9&.\-]+$")
 _NAME = re.compile(r"^[A-Za-z' \-]+$")
 _ACCOUNT = re.compile(r"^[0-9]{1,24}$")
+# Our inbound door's accounts are our membership ids, which may hold letters (M100001).
+MEMBERSHIP_ID = re.compile(r"^[A-Za-z0-9]{1,24}$")
 _VERSION = re.compile(r"^[A-Za-z0-9]+$")
 _PRODUCT_TYPES = frozenset({"FLIGHT", "HOTEL", "CAR HIRE", "CAR_HIRE", "OTHER"})
 
@@ -181,12 +183,16 @@ def credit_body(
     }
 
 
-def check_path(*, version: str, account: str) -> None:
-    """The URI parameters' formats (the version alphanumeric, the account 1-24 digits)."""
+def check_path(*, version: str, account: str, account_format: re.Pattern = _ACCOUNT) -> None:
+    """The URI parameters' formats: the version alphanumeric, the account 1-24 digits (or
+    `account_format`)."""
     if not _VERSION.match(version or ""):
         raise error(DATA_INVALID, "The version must be alphanumeric.", "version")
-    if not _ACCOUNT.match(account or ""):
-        raise error(DATA_INVALID, "The account identifier is 1 to 24 digits.", "account-identifier")
+    if not account_format.match(account or ""):
+        what = "digits" if account_format is _ACCOUNT else "letters or digits"
+        raise error(
+            DATA_INVALID, f"The account identifier is 1 to 24 {what}.", "account-identifier"
+        )
 
 
 def _text(

@@ -1,7 +1,9 @@
 """The inbound Avios-style credit door: a partner used to the Avios Credit Currency contract
 credits our members with it (partners.avios.door). Every refusal is the contract's
 (partners.avios.contract.ContractError); an accepted credit is an ordinary accrual from the
-partner's issuing account (loyalty.services.transactions.accrual_create).
+partner's issuing account (loyalty.services.transactions.accrual_create). The one departure
+from the contract: the account identifier is our membership id, so it may hold letters as well
+as digits (1 to 24 of them).
 """
 
 from __future__ import annotations
@@ -64,7 +66,7 @@ def avios_credit(
     """Credit `account` (the membership id) in the hosted currency `programme` (its code);
     return the contract's success body or raise its ContractError."""
     now = now or timezone.now()
-    contract.check_path(version=version, account=account)
+    contract.check_path(version=version, account=account, account_format=contract.MEMBERSHIP_ID)
     key = None
     if api_key and len(api_key) == 24:
         key = (

@@ -141,7 +141,8 @@ def test_data_invalid(api_key, holder, change, path):
 
 
 def test_path_formats(api_key, holder):
-    assert code_of(credit(api_key, seed_body(), account="30814A")) == "DATA_INVALID"
+    assert code_of(credit(api_key, seed_body(), account="3081-4")) == "DATA_INVALID"
+    assert code_of(credit(api_key, seed_body(), account="1" * 25)) == "DATA_INVALID"
     assert code_of(credit(api_key, seed_body(), version="v-1")) == "DATA_INVALID"
 
 
