@@ -204,6 +204,13 @@ class SandboxProgramme:
         return _json(start_response, 404, {"code": "NOT_FOUND"})
 
     def _credit(self, environ, start_response, parts):
+        # The request is read whole first: with added latency the programme then credits what
+        # it was sent even if the client gave up (or died) meanwhile, as a real one would.
+        query = parse_qs(environ.get("QUERY_STRING", ""))
+        try:
+            body = json.loads(_read(environ) or b"null")
+        except ValueError:
+            body = None
         self.requests_seen += 1
         switches = self.switches
         if switches.latency_ms:
@@ -213,11 +220,6 @@ class SandboxProgramme:
             return _json(start_response, 504, {"code": "GATEWAY_TIMEOUT"})
         if switches.unavailable:
             return _json(start_response, 503, {"code": "SERVICE_UNAVAILABLE"})
-        query = parse_qs(environ.get("QUERY_STRING", ""))
-        try:
-            body = json.loads(_read(environ) or b"null")
-        except ValueError:
-            body = None
         status, answer = self.credit(
             version=parts[0],
             programme=parts[2],
