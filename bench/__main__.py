@@ -1,10 +1,12 @@
-"""`make bench`: the ledger benchmark, the accrual API benchmark, then rule evaluation.
+"""`make bench`: the ledger benchmark, the accrual API benchmark, exchanges and forwarding, then
+rule evaluation.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/loyalty uv run python -m bench [--quick]
 
 DATABASE_URL only says which server to use: each benchmark creates loyalty_bench_<pid> there,
 migrates it and drops it at the end (the API benchmark runs in a process of its own, see
-bench/api.py; it also measures the purchase-rule trigger). Rule evaluation needs no database
+bench/api.py; it also measures the purchase-rule trigger; so does bench/exchanges.py, with the
+sandbox programme served in its process). Rule evaluation needs no database
 (bench/rules.py). `--quick` (or BENCH_QUICK=1) runs a tenth of the work.
 """
 
@@ -62,6 +64,10 @@ def main(argv: list[str] | None = None) -> int:
     from bench import api
 
     api.run(args.quick)
+
+    from bench import exchanges
+
+    exchanges.run(args.quick)
 
     from bench import rules
 
