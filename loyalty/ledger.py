@@ -353,10 +353,8 @@ def confirm(
         to=TransactionStatus.COMPLETED,
         completed_at=now,
         action="confirmed",
+        **({"loyalty_system_id": loyalty_system_id[:255]} if loyalty_system_id else {}),
     )
-    if loyalty_system_id:
-        Transaction.objects.filter(pk=transaction.pk).update(loyalty_system_id=loyalty_system_id)
-        transaction.loyalty_system_id = loyalty_system_id
     _apply(
         {transaction.destination_account_id: (transaction.amount, -transaction.amount)},
         partner_accounts=_partner_accounts(transaction.destination_account_id),
@@ -374,10 +372,8 @@ def reject(*, transaction: Transaction, reason: str) -> Transaction:
         to=TransactionStatus.REJECTED,
         completed_at=None,
         action="rejected",
+        status_message=(reason or "Rejected by the partner programme.")[:255],
     )
-    message = (reason or "Rejected by the partner programme.")[:255]
-    Transaction.objects.filter(pk=transaction.pk).update(status_message=message)
-    transaction.status_message = message
     _apply(
         {
             transaction.destination_account_id: (0, -transaction.amount),
@@ -571,9 +567,16 @@ def _check_owners_active(*accounts: Account) -> None:
 
 
 def _change_status(
-    tx: Transaction, *, frm: str, to: str, completed_at: dt.datetime | None, action: str
+    tx: Transaction,
+    *,
+    frm: str,
+    to: str,
+    completed_at: dt.datetime | None,
+    action: str,
+    **explained: str,
 ) -> None:
-    """Move a transaction from one status to another, refusing if it is no longer in `frm`.
+    """Move a transaction from one status to another, refusing if it is no longer in `frm`;
+    `explained` sets status fields in the same UPDATE (a status_message, a loyalty_system_id).
 
     The row is locked and read first: of two concurrent attempts only one finds it still in
     `frm`, so a transaction is released, cancelled or reversed at most once; and the amount the
@@ -590,12 +593,12 @@ def _change_status(
         raise InvalidTransactionState(
             f"Transaction {tx.public_id} is {current}; only a {frm} transaction can be {action}."
         )
-    Transaction.objects.filter(pk=tx.pk).update(
-        status=to, completed_at=completed_at, status_message=None, status_message_code=None
-    )
+    fields = {"status_message": None, "status_message_code": None, **explained}
+    Transaction.objects.filter(pk=tx.pk).update(status=to, completed_at=completed_at, **fields)
     tx.amount = stored["amount"]
     tx.status, tx.completed_at = to, completed_at
-    tx.status_message = tx.status_message_code = None
+    for name, value in fields.items():
+        setattr(tx, name, value)
 
 
 def _partner_accounts(*account_ids: int) -> set[int]:

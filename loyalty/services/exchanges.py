@@ -33,6 +33,7 @@ from loyalty.errors import (
     ExchangeNotAvailable,
     InvalidMemberIdentifiers,
     LinkedAccountMissing,
+    MemberNotFound,
     ProgrammeCannotDebit,
 )
 from loyalty.models import (
@@ -188,8 +189,11 @@ def _external_member_account(*, currency: LoyaltyCurrency, identifiers: dict) ->
     """The account that mirrors a partner programme's member in our books (created on first
     use): what its exchanges are credited to while the programme is asked."""
     number = membership_id_from(identifiers, field="destination_member")
-    member = Member.objects.filter(loyalty_currency=currency, membership_id=number).first()
-    if member is None:
+    try:
+        return member_account_get(
+            loyalty_currency=currency, identifiers={"id": number}, field="destination_member"
+        )
+    except MemberNotFound:
         member = member_create(
             loyalty_currency=currency,
             loyalty_program_identifiers={"id": number},

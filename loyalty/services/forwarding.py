@@ -131,7 +131,11 @@ def forwarding_finish(
 ) -> ForwardingRecord:
     """Record the attempt's answer and apply it to the record and the ledger (once)."""
     now = now or timezone.now()
-    record = ForwardingRecord.objects.select_for_update().get(pk=claim.record.pk)
+    record = (
+        ForwardingRecord.objects.select_for_update(of=("self",))
+        .select_related("transaction", "exchange__origin_transaction__origin_account")
+        .get(pk=claim.record.pk)
+    )
     outcome = answer.outcome
     if outcome == AttemptOutcome.DUPLICATE and not _unanswered_before(record, claim.attempt.number):
         outcome = AttemptOutcome.REJECTED  # a duplicate of nothing we sent: the programme refuses

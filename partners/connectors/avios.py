@@ -29,6 +29,10 @@ from partners.connectors.base import Connector
 class AviosConnector(Connector):
     can_debit = False
 
+    def __init__(self, config):
+        super().__init__(config)
+        self.api_key = config.api_key  # decrypted once per connector, not per request
+
     def request_for(self, record: ForwardingRecord) -> tuple[str, bytes]:
         """The URL (with the API key) and the JSON body of the record's credit."""
         config, payload = self.config, record.payload
@@ -37,7 +41,7 @@ class AviosConnector(Connector):
             programme=quote(config.programme_identifier, safe=""),
             account=quote(str(payload["account"]), safe=""),
         )
-        url = f"{config.base_url.rstrip('/')}{path}?{urlencode({'api_key': config.api_key})}"
+        url = f"{config.base_url.rstrip('/')}{path}?{urlencode({'api_key': self.api_key})}"
         body = contract.credit_body(
             description=payload["description"],
             amount=payload["amount"],
@@ -115,5 +119,4 @@ class AviosConnector(Connector):
 
     def _clean(self, text) -> str:
         text = str(text)
-        key = self.config.api_key
-        return text.replace(key, "***") if key else text
+        return text.replace(self.api_key, "***") if self.api_key else text

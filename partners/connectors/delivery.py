@@ -42,18 +42,23 @@ def deliver_after_commit(record_id: int) -> None:
     transaction.on_commit(enqueue)
 
 
-def _send(claim: Claim) -> ForwardingRecord:
+def _send(claim: Claim, connectors: dict | None = None) -> ForwardingRecord:
+    """Send a claimed record; `connectors` keeps each currency's connector for one sweep."""
     record = claim.record
-    config = ProgrammeConnector.objects.filter(
-        loyalty_currency_id=record.loyalty_currency_id, enabled=True
-    ).first()
-    if config is None:
+    connectors = {} if connectors is None else connectors
+    if record.loyalty_currency_id not in connectors:
+        config = ProgrammeConnector.objects.filter(
+            loyalty_currency_id=record.loyalty_currency_id, enabled=True
+        ).first()
+        connectors[record.loyalty_currency_id] = config and connector_for(config)
+    connector = connectors[record.loyalty_currency_id]
+    if connector is None:
         answer = Answer(
             AttemptOutcome.TRANSIENT, None, None, "NO_CONNECTOR", "No enabled connector."
         )
     else:
         try:
-            answer = connector_for(config).credit(record)
+            answer = connector.credit(record)
         except Exception as failed:  # a bug or a bad configuration: retry, and say why
             logger.exception("forwarding %s: connector failed", record.reference)
             answer = Answer(
@@ -69,11 +74,11 @@ def deliver(record_id: int) -> ForwardingRecord | None:
 
 def sweep(*, limit: int | None = None) -> int:
     """Deliver every due record; return how many attempts were made."""
-    attempts = 0
+    attempts, connectors = 0, {}
     while True:
         claims = forwarding_claim_due(limit=limit)
         for claim in claims:
-            _send(claim)
+            _send(claim, connectors)
         attempts += len(claims)
         if not claims or (limit and len(claims) < limit):
             return attempts
