@@ -110,7 +110,18 @@ def forwarding_claim_due(
         .filter(_claimable(now))
         .order_by("next_attempt_at", "id")[: limit or settings.FORWARDING_SWEEP_BATCH_SIZE]
     )
-    return [_lease(record, now) for record in records]
+    if not records:
+        return []
+    leased_until = now + dt.timedelta(seconds=settings.FORWARDING_LEASE_SECONDS)
+    for record in records:
+        record.attempts += 1
+        record.leased_until = leased_until
+    ForwardingRecord.objects.bulk_update(records, ["attempts", "leased_until"])
+    attempts = ForwardingAttempt.objects.bulk_create(
+        ForwardingAttempt(record=record, number=record.attempts, started_at=now)
+        for record in records
+    )
+    return [Claim(record=r, attempt=a) for r, a in zip(records, attempts, strict=True)]
 
 
 def _unanswered_before(record: ForwardingRecord, number: int) -> bool:
