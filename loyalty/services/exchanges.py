@@ -21,6 +21,7 @@ from decimal import ROUND_FLOOR, Decimal
 from typing import Any
 
 from django.conf import settings
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -194,11 +195,19 @@ def _external_member_account(*, currency: LoyaltyCurrency, identifiers: dict) ->
             loyalty_currency=currency, identifiers={"id": number}, field="destination_member"
         )
     except MemberNotFound:
-        member = member_create(
-            loyalty_currency=currency,
-            loyalty_program_identifiers={"id": number},
-            last_name=_first(identifiers, _FAMILY_NAME_KEYS)[:150],
-            first_name=_first(identifiers, _FIRST_NAME_KEYS)[:150],
+        pass
+    try:
+        # A savepoint: two first exchanges to one programme account may race to create it.
+        with transaction.atomic():
+            member = member_create(
+                loyalty_currency=currency,
+                loyalty_program_identifiers={"id": number},
+                last_name=_first(identifiers, _FAMILY_NAME_KEYS)[:150],
+                first_name=_first(identifiers, _FIRST_NAME_KEYS)[:150],
+            )
+    except IntegrityError:
+        return member_account_get(
+            loyalty_currency=currency, identifiers={"id": number}, field="destination_member"
         )
     account = Account.objects.get(member=member, loyalty_currency=currency)
     account.member, account.partner = member, None

@@ -135,3 +135,25 @@ def test_external_exchange_needs_the_required_fields(currency, to_avios, rich_me
     with pytest.raises(errors.ExchangeFieldsMissing):
         execute(currency.owner, rich_member, "AVIOS", {"id": "3081470000000001"})
     assert Transaction.objects.filter(type="member_exchange").count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_exchanges_never_spend_the_units_twice(
+    currency, to_avios, rich_member, run_concurrently, ledger_balances
+):
+    def spend_most():
+        return execute(
+            currency.owner,
+            rich_member,
+            "AVIOS",
+            {"id": "3081470000000001", "family_name": "Andersen"},
+            amount=4000,
+        )
+
+    results = run_concurrently([spend_most, spend_most])
+    refused = [r for r in results if isinstance(r, errors.InsufficientFunds)]
+    assert len(refused) == 1, results
+    assert ForwardingRecord.objects.count() == 1
+    assert Exchange.objects.count() == 1
+    assert balance(rich_member) == 1000
+    ledger_balances()
