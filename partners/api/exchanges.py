@@ -13,6 +13,7 @@ from loyalty.errors import DomainError
 from loyalty.services import exchanges as services
 from partners.api.exceptions import ERROR_RESPONSES
 from partners.api.fields import JSONObjectField, MemberIdentifiersField, PositiveAmountField
+from partners.api.members import MemberVariants
 from partners.api.transactions import TransactionSerializer, transaction_data
 from partners.api.views import PartnerAPIView
 from partners.connectors.delivery import deliver_after_commit
@@ -131,9 +132,8 @@ def _executed(done: services.ExecutedExchange) -> Response:
     )
 
 
-def _variant_schema(name: str, out_class, in_class):
-    from partners.api.members import MemberVariants
-
+def _variant_schema(name: str, out_class, in_class) -> MemberVariants:
+    """The oneOf of the two variants, documented as drf-spectacular documents the members'."""
     return MemberVariants(name, [out_class, in_class])
 
 
