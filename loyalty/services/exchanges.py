@@ -59,7 +59,6 @@ from loyalty.selectors import (
 )
 from loyalty.services.accounts import partner_account_get_or_create
 from loyalty.services.members import member_create
-from loyalty.services.partnerships import managed_currency
 from loyalty.unit_of_work import atomic
 
 # Identifier keys a programme's family name may come under in loyalty_program_identifiers.
@@ -164,6 +163,16 @@ def exchange_simulate(
 # Execution -------------------------------------------------------------------------------------
 
 
+def _require_hosted_origin(origin: LoyaltyCurrency) -> None:
+    """Units are taken only from our own ledger: the connectors of partner programmes credit
+    them and cannot debit (the Avios credit contract has no debit operation)."""
+    if not origin.is_hosted:
+        raise ProgrammeCannotDebit(
+            f"{origin.code} is a partner programme whose connector only credits (the Avios "
+            "credit contract has no debit): units cannot be exchanged out of it."
+        )
+
+
 def _first(identifiers: dict, keys: tuple[str, ...]) -> str:
     for key in keys:
         value = identifiers.get(key)
@@ -239,13 +248,9 @@ def exchange_execute(
     destination = currency_get(
         code=destination_loyalty_currency, field="destination_loyalty_currency"
     )
+    _require_hosted_origin(origin)
     partnership = exchange_partnership_get(partner=partner, origin=origin, destination=destination)
     converted = exchange_amount(partnership, amount)
-    if not origin.is_hosted:
-        raise ProgrammeCannotDebit(
-            f"{origin.code} is a partner programme whose connector only credits: units cannot "
-            "be taken from it."
-        )
     if not isinstance(destination_member, dict):
         raise InvalidMemberIdentifiers("Give the member's identifiers.", field="destination_member")
     member_acc = member_account_get(
@@ -342,9 +347,25 @@ def _linked(member: Member, currency: LoyaltyCurrency, field: str) -> LinkedAcco
 
 def _home(partner: Partner, loyalty_system_data: dict | None) -> LoyaltyCurrency:
     """The caller's own hosted currency (named by loyalty_system_data.loyalty_currency when it
-    owns several): the side of a linked-account exchange the request does not name."""
+    owns several): the side of a linked-account exchange the request does not name, whose
+    members' linked accounts are used."""
     code = (loyalty_system_data or {}).get("loyalty_currency")
-    return managed_currency(partner, code if isinstance(code, str) else None)
+    owned = LoyaltyCurrency.objects.filter(owner=partner, is_hosted=True).order_by("code")
+    if isinstance(code, str) and code:
+        owned = owned.filter(code=code)
+    found = list(owned[:2])
+    if not found:
+        raise ExchangeNotAvailable(
+            "Linked-account exchanges are made by the owner of the members' currency.",
+            field="loyalty_system_data" if code else "origin_member",
+        )
+    if len(found) > 1:
+        raise ExchangeNotAvailable(
+            "You own several loyalty currencies: name one in loyalty_system_data.loyalty_currency.",
+            field="loyalty_system_data",
+            code="required",
+        )
+    return found[0]
 
 
 def linked_account_simulate(
@@ -414,12 +435,8 @@ def linked_account_execute(
             loyalty_system_data=loyalty_system_data,
         )
     other = currency_get(code=origin_loyalty_currency or "", field="origin_loyalty_currency")
+    _require_hosted_origin(other)
     exchange_partnership_get(partner=partner, origin=other, destination=home)
-    if not other.is_hosted:
-        raise ProgrammeCannotDebit(
-            f"{other.code} is a partner programme whose connector only credits (the Avios "
-            "credit contract has no debit): an exchange in from it is not possible."
-        )
     member = member_get(
         loyalty_currency=home, identifiers=destination_member, field="destination_member"
     )

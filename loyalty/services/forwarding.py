@@ -247,6 +247,12 @@ def forwarding_give_up(
     locked = ForwardingRecord.objects.select_for_update().get(pk=record.pk)
     if locked.status not in (*OPEN_FORWARDING_STATUSES, ForwardingStatus.DEAD):
         raise ForwardingClosed(f"Forwarding {locked.reference} is {locked.status}.")
+    if locked.leased_until is not None and locked.leased_until > now:
+        # Refunding now could refund a credit the programme is accepting at this moment.
+        raise ForwardingClosed(
+            f"Forwarding {locked.reference} is being delivered right now; try again when "
+            "its attempt has an answer."
+        )
     _refund(locked, f"Given up by staff: {reason.strip()}", now, user=user)
     locked.last_message = reason.strip()[:500]
     locked.save()

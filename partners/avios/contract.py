@@ -215,6 +215,13 @@ def _text(
     return value
 
 
+def _years_before(moment: dt.datetime, years: int) -> dt.datetime:
+    try:
+        return moment.replace(year=moment.year - years)
+    except ValueError:  # 29 February
+        return moment.replace(year=moment.year - years, day=28)
+
+
 def _date(text: str, path: str, problems: list, now: dt.datetime) -> dt.datetime | None:
     if not text:
         return None
@@ -227,7 +234,7 @@ def _date(text: str, path: str, problems: list, now: dt.datetime) -> dt.datetime
         moment = moment.replace(tzinfo=dt.UTC)
     if moment > now:
         problems.append(child(DATA_INVALID, path, f"{path} may not be in the future."))
-    elif moment < now.replace(year=now.year - MAX_AGE_YEARS):
+    elif moment < _years_before(now, MAX_AGE_YEARS):
         problems.append(child(DATA_INVALID, path, f"{path} may be at most 10 years old."))
     return moment
 

@@ -139,3 +139,17 @@ def test_the_connector_api_key_is_stored_encrypted_and_never_shown(admin_client,
         admin_client.get(reverse("admin:partners_programmeconnector_change", args=[connector.pk]))
     )
     assert "topsecretkey" not in html
+
+
+def test_give_up_is_refused_while_an_attempt_is_in_flight(admin_client, exchange_to_avios):
+    from loyalty.services.forwarding import forwarding_claim
+
+    record = exchange_to_avios()
+    forwarding_claim(record_id=record.pk)  # a worker is sending it
+    response = admin_client.post(
+        url("forwardingrecord_changelist"),
+        {"action": "give_up_and_refund", "_selected_action": [record.pk], "reason": "Stop"},
+    )
+    assert any("being delivered" in m for m in messages_of(response))
+    record.refresh_from_db()
+    assert record.status == ForwardingStatus.QUEUED

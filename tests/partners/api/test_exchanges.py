@@ -296,3 +296,33 @@ def test_other_members_are_untouched(owner_client, to_miles, rich_member, flyer,
     other = MemberFactory(loyalty_currency=currency)
     owner_client.post("/exchanges/execute", body(rich_member, flyer))
     assert balance(other) == 0
+
+
+def test_linked_account_exchanges_are_the_member_currency_owners(
+    stranger_client, airline_client, to_miles, rich_member
+):
+    """The side a linked-account request leaves out is the caller's own currency: a partner
+    that owns none is refused; the airline's own currency holds no such member."""
+    body = {"amount": 100, "origin_member": rich_member.loyalty_program_identifiers}
+    response = stranger_client.post("/exchanges/linked-account-simulate", body)
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["code"] == "exchange_not_available"
+    response = airline_client.post("/exchanges/linked-account-simulate", body)
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["code"] == "member_does_not_exist"
+
+
+def test_plain_execute_out_of_an_external_currency_is_refused(owner_client, to_avios, rich_member):
+    response = owner_client.post(
+        "/exchanges/execute",
+        {
+            "amount": 100,
+            "origin_loyalty_currency": "AVIOS",
+            "destination_loyalty_currency": "EXAMPLE_POINTS",
+            "origin_member": {"id": "3081470000000001"},
+            "destination_member": rich_member.loyalty_program_identifiers,
+        },
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["code"] == "programme_cannot_debit"
+    assert Transaction.objects.filter(type="member_exchange").count() == 0
