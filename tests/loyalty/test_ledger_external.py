@@ -4,8 +4,13 @@ await_external, confirm and reject; the release sweep leaves such transactions a
 import datetime as dt
 
 import pytest
+from django.db import transaction as db_transaction
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from loyalty import errors, ledger
+from loyalty.ledger_audit import ledger_report
 from loyalty.models import StatusMessageCode, Transaction, TransactionStatus, TransactionType
 from loyalty.selectors import member_account, mint_account
 from tests.factories import LoyaltyCurrencyFactory, MemberFactory, PartnerFactory, partner_account
@@ -127,3 +132,56 @@ def test_the_release_sweep_never_touches_an_awaiting_transaction(external, ledge
     assert Transaction.objects.get(pk=tx.pk).status == TransactionStatus.PENDING_EXTERNAL_APPROVAL
     assert holdings(member_acc) == (0, 300)
     ledger_balances()
+
+
+@hypothesis_settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    steps=st.lists(
+        st.tuples(
+            st.sampled_from(["await", "confirm", "reject"]),
+            st.integers(min_value=0, max_value=2),
+            st.integers(min_value=1, max_value=500),
+        ),
+        max_size=12,
+    )
+)
+def test_any_sequence_of_answers_keeps_the_books(external_accounts, steps):
+    """Awaiting credits answered in any order: balances follow a model, the books balance, an
+    answer applies once. Each example runs in a transaction it rolls back, so the fixture's
+    accounts start at zero every time."""
+    mint, members = external_accounts
+    with db_transaction.atomic():
+        model = {m.pk: [0, 0] for m in members}  # balance, pending
+        open_txs, answered = [], []
+        for kind, who, amount in steps:
+            if kind == "await":
+                tx = awaiting(mint, members[who], amount)
+                open_txs.append(tx)
+                model[members[who].pk][1] += amount
+            elif open_txs:
+                tx = open_txs.pop(who % len(open_txs))
+                if kind == "confirm":
+                    ledger.confirm(transaction=tx, loyalty_system_id="X1")
+                    model[tx.destination_account_id][0] += tx.amount
+                else:
+                    ledger.reject(transaction=tx, reason="No")
+                model[tx.destination_account_id][1] -= tx.amount
+                answered.append(tx)
+            elif answered:
+                with pytest.raises(errors.InvalidTransactionState):
+                    ledger.confirm(transaction=Transaction.objects.get(pk=answered[-1].pk))
+            for member in members:
+                assert list(holdings(member)) == model[member.pk]
+            report = ledger_report()
+            assert report.ok, report.render()
+        db_transaction.set_rollback(True)
+
+
+@pytest.fixture
+def external_accounts(db):
+    programme = PartnerFactory(company_name="Programme", api_identifier="programme")
+    currency = LoyaltyCurrencyFactory(code="EXTERNAL", owner=programme, is_hosted=False)
+    members = [member_account(member=MemberFactory(loyalty_currency=currency)) for _ in range(3)]
+    return mint_account(loyalty_currency=currency), members

@@ -1,16 +1,24 @@
 """Exchange services: amounts, scope, both sides in one transaction, external destinations."""
 
+from decimal import Decimal
+
 import pytest
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from loyalty import errors
 from loyalty.models import (
     Exchange,
+    ExchangeDirection,
+    ExchangePartnership,
     ForwardingRecord,
     ForwardingStatus,
+    LoyaltyCurrency,
     Transaction,
     TransactionStatus,
 )
-from loyalty.services.exchanges import exchange_execute, exchange_simulate
+from loyalty.services.exchanges import exchange_amount, exchange_execute, exchange_simulate
 from tests.loyalty.services.exchange_fixtures import *  # noqa: F403
 from tests.loyalty.services.exchange_fixtures import balance
 
@@ -157,3 +165,27 @@ def test_concurrent_exchanges_never_spend_the_units_twice(
     assert Exchange.objects.count() == 1
     assert balance(rich_member) == 1000
     ledger_balances()
+
+
+@hypothesis_settings(max_examples=200, deadline=None)
+@given(
+    amount=st.integers(min_value=1, max_value=10**12),
+    ratio=st.decimals(
+        min_value=Decimal("0.00000001"), max_value=Decimal(1000), places=8, allow_nan=False
+    ),
+)
+def test_the_conversion_rounds_down_and_never_gives_nothing(amount, ratio):
+    partnership = ExchangePartnership(
+        direction=ExchangeDirection.EXCHANGE_OUT,
+        conversion_ratio_per_unit=ratio,
+        loyalty_currency=LoyaltyCurrency(code="ORIGIN"),
+        partner_currency=LoyaltyCurrency(code="DESTINATION"),
+    )
+    exact = Decimal(amount) * ratio
+    try:
+        converted = exchange_amount(partnership, amount)
+    except errors.ExchangeAmountTooSmall:
+        assert exact < 1
+    else:
+        assert isinstance(converted, int)
+        assert 1 <= converted <= exact < converted + 1
