@@ -40,7 +40,15 @@ from loyalty.admin.filters import (
 from loyalty.admin.forms import ReversalForm
 from loyalty.admin.permissions import can_operate_ledger
 from loyalty.errors import LedgerError
-from loyalty.models import Account, Member, ReasonCode, Transaction, TransactionStatus
+from loyalty.models import (
+    Account,
+    Exchange,
+    ForwardingRecord,
+    Member,
+    ReasonCode,
+    Transaction,
+    TransactionStatus,
+)
 
 _RELATED = [
     "loyalty_currency",
@@ -100,6 +108,7 @@ class TransactionAdmin(ReadOnlyAdmin):
         "origin",
         "destination",
         "reversals",
+        "exchange",
         "reason_code_label",
     ]
     fieldsets = [
@@ -128,6 +137,7 @@ class TransactionAdmin(ReadOnlyAdmin):
                     "external_reference",
                     "reverses",
                     "reversals",
+                    "exchange",
                     "created_by_partner",
                     "created_by_user",
                 ]
@@ -230,6 +240,32 @@ class TransactionAdmin(ReadOnlyAdmin):
     @admin.display(description="Reversed by")
     def reversals(self, obj: Transaction) -> SafeString | str:
         return format_html_join(", ", "{}", ((link(r),) for r in obj.reversals.all())) or EMPTY
+
+    @admin.display(description="exchange")
+    def exchange(self, obj: Transaction) -> SafeString | str:
+        """For a member_exchange: the exchange and its other side (and its forwarding record)."""
+        if obj.type != "member_exchange":
+            return EMPTY
+        found = (
+            Exchange.objects.select_related("origin_transaction", "destination_transaction")
+            .filter(Q(origin_transaction=obj) | Q(destination_transaction=obj))
+            .first()
+        )
+        if found is None:
+            return EMPTY
+        other = (
+            found.destination_transaction
+            if found.origin_transaction_id == obj.pk
+            else found.origin_transaction
+        )
+        side = "destination" if other is found.destination_transaction else "origin"
+        record = ForwardingRecord.objects.filter(exchange=found).first()
+        forwarding = (
+            format_html(", forwarding {} ({})", link(record), record.get_status_display())
+            if record
+            else ""
+        )
+        return format_html("{} ({} side: {}){}", found.public_id, side, link(other), forwarding)
 
     # Ledger actions -------------------------------------------------------------------------
 

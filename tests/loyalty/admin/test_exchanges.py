@@ -153,3 +153,11 @@ def test_give_up_is_refused_while_an_attempt_is_in_flight(admin_client, exchange
     assert any("being delivered" in m for m in messages_of(response))
     record.refresh_from_db()
     assert record.status == ForwardingStatus.QUEUED
+
+
+def test_a_transaction_page_links_the_other_side_and_the_forwarding(admin_client, dead_record):
+    origin = dead_record.exchange.origin_transaction
+    html = page(admin_client.get(url("transaction_change", origin.pk)))
+    assert dead_record.exchange.public_id in html
+    assert dead_record.transaction.public_id in html
+    assert dead_record.reference in html
