@@ -201,3 +201,23 @@ def test_the_api_key_never_reaches_an_attempt(exchange_to_avios, sandbox, connec
     deliver(record.pk)
     for attempt in stored(record).tries.all():
         assert connector.api_key not in f"{attempt.code} {attempt.message}"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_sweepers_at_once_send_each_record_once(
+    exchange_to_avios, sandbox, run_concurrently, ledger_balances
+):
+    records = [exchange_to_avios(amount=100 + n) for n in range(12)]
+    sandbox.programme.switches.latency_ms = 20  # so that the two sweeps overlap
+
+    def sweeper():
+        return sweep(limit=3)
+
+    attempts = run_concurrently([sweeper, sweeper])
+    assert sum(attempts) == len(records), attempts
+    assert all(a > 0 for a in attempts), attempts  # both took part
+    assert len(sandbox.programme.credits) == len(records)
+    for record in records:
+        assert stored(record).status == ForwardingStatus.CONFIRMED
+        assert stored(record).attempts == 1
+    ledger_balances()
