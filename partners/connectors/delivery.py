@@ -35,7 +35,8 @@ def deliver_after_commit(record_id: int) -> None:
         from partners.tasks import deliver_forwarding
 
         try:
-            deliver_forwarding.delay(record_id)
+            # No publish retries: a broker that is down must not hold up the request's answer.
+            deliver_forwarding.apply_async((record_id,), retry=False)
         except Exception:  # the broker is down: the sweeper delivers it
             logger.warning("forwarding %s left to the sweeper (broker unavailable)", record_id)
 

@@ -6,6 +6,7 @@ from loyalty.services.exchanges import exchange_execute
 from partners.sandbox.programme import DEMO_API_KEY, DEMO_SOURCE, RunningSandbox
 from partners.services.connectors import connector_set
 from tests.loyalty.services.exchange_fixtures import *  # noqa: F403
+from tests.partners.api.conftest import owner_client  # noqa: F401
 
 
 @pytest.fixture

@@ -221,3 +221,33 @@ def test_two_sweepers_at_once_send_each_record_once(
         assert stored(record).status == ForwardingStatus.CONFIRMED
         assert stored(record).attempts == 1
     ledger_balances()
+
+
+def test_an_exchange_is_delivered_right_after_its_commit(
+    owner_client, to_avios, rich_member, connector, sandbox, django_capture_on_commit_callbacks
+):
+    """The request's commit hands the record to the delivery task (run in place here, as
+    CELERY_TASK_ALWAYS_EAGER runs it), which credits the sandbox at once."""
+    from loyalty.celery import app
+
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            response = owner_client.post(
+                "/exchanges/execute",
+                {
+                    "amount": 100,
+                    "origin_loyalty_currency": "EXAMPLE_POINTS",
+                    "destination_loyalty_currency": "AVIOS",
+                    "origin_member": rich_member.loyalty_program_identifiers,
+                    "destination_member": {"id": "3081470000000001", "family_name": "Andersen"},
+                },
+            )
+    finally:
+        app.conf.task_always_eager = eager
+    assert response.status_code == 200, response.content
+    assert response.json()["destination_transaction"]["status"] == "pending_external_approval"
+    record = ForwardingRecord.objects.get()
+    assert record.status == ForwardingStatus.CONFIRMED
+    assert len(sandbox.programme.credits) == 1
