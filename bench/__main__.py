@@ -1,15 +1,16 @@
 """`make bench`: the ledger and gift-card benchmarks, the accrual API benchmark, redemptions,
-rule evaluation, then finance.
+exchanges and forwarding, rule evaluation, then finance.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/loyalty uv run python -m bench [--quick]
 
 DATABASE_URL only says which server to use: each benchmark creates loyalty_bench_<pid> there,
 migrates it and drops it at the end (the API benchmark runs in a process of its own, see
-bench/api.py; it also measures the purchase-rule trigger; bench/redemptions.py likewise). Rule
-evaluation needs no database (bench/rules.py). The gift-card benchmark (bench/giftcards.py)
-runs on the ledger's database after it. The finance benchmark (bench/finance.py: the
-liability report over 1,000,000 transactions, the streaming CSV at 100,000 and 1,000,000 rows)
-has a database of its own too. `--quick` (or BENCH_QUICK=1) runs a tenth of the work.
+bench/api.py; it also measures the purchase-rule trigger; bench/redemptions.py likewise, and so
+does bench/exchanges.py, with the sandbox programme served in its process). Rule evaluation
+needs no database (bench/rules.py). The gift-card benchmark (bench/giftcards.py) runs on the
+ledger's database after it. The finance benchmark (bench/finance.py: the liability report over
+1,000,000 transactions, the streaming CSV at 100,000 and 1,000,000 rows) has a database of its
+own too. `--quick` (or BENCH_QUICK=1) runs a tenth of the work.
 """
 
 from __future__ import annotations
@@ -74,6 +75,9 @@ def main(argv: list[str] | None = None) -> int:
     from bench import redemptions
 
     redemptions.run(args.quick)
+    from bench import exchanges
+
+    exchanges.run(args.quick)
 
     from bench import rules
 

@@ -21,6 +21,10 @@ app.conf.beat_schedule = {
         "task": "loyalty.tasks.release_due_transactions",
         "schedule": crontab(),  # every minute, on the minute: release dates are truncated to it
     },
+    "forward-due": {
+        "task": "partners.tasks.forward_due",
+        "schedule": crontab(),  # every minute: retries that are due and anything missed
+    },
     "purge-idempotency-records": {
         "task": "partners.tasks.purge_idempotency_records",
         "schedule": crontab(minute=7),  # hourly; keys live 8 hours

@@ -298,3 +298,55 @@ class SecretUndecryptable(DomainError):
     before `reencrypt_secrets` ran, or the database came from another installation)."""
 
     code = "secret_undecryptable"
+
+
+# Exchanges and forwarding (loyalty.services.exchanges, loyalty.services.forwarding) ---------
+
+
+class ExchangeNotAvailable(DomainError):
+    """No exchange partnership between the two currencies that the caller takes part in: the
+    same answer whether one exists for others or not."""
+
+    code = "exchange_not_available"
+    field = "destination_loyalty_currency"
+
+
+class ExchangeDisabled(DomainError):
+    code = "exchange_disabled"
+    field = "destination_loyalty_currency"
+
+
+class ExchangeAmountOutOfRange(DomainError):
+    code = "amount_out_of_range"
+    field = "amount"
+
+
+class ExchangeAmountTooSmall(DomainError):
+    """The conversion rounds down to no destination unit at all."""
+
+    code = "amount_too_small"
+    field = "amount"
+
+
+class ProgrammeCannotDebit(DomainError):
+    """Units cannot be taken from an external programme whose connector only credits."""
+
+    code = "programme_cannot_debit"
+    field = "origin_loyalty_currency"
+
+
+class LinkedAccountMissing(DomainError):
+    code = "no_linked_account"
+
+
+class ExchangeFieldsMissing(DomainError):
+    """A member identifier the destination programme requires is missing."""
+
+    code = "required"
+    field = "destination_member"
+
+
+class ForwardingClosed(DomainError):
+    """A retry or a give-up of a forwarding record that is no longer open (or no longer dead)."""
+
+    code = "forwarding_closed"

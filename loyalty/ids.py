@@ -44,3 +44,13 @@ def member_id() -> str:
 
 def partner_id() -> str:
     return new_public_id("part")
+
+
+def exchange_id() -> str:
+    return new_public_id("exc")
+
+
+def forwarding_reference() -> str:
+    """The short unique reference a partner programme stores for one forwarded credit: 20
+    letters and digits at most (the Avios externalTransactionIdentifier allows 20)."""
+    return "LB" + secrets.token_hex(9).upper()

@@ -12,6 +12,11 @@ database transaction:
 - amend:   edit a pending transaction (amount, release date, details); units move to match.
 - supersede: completed -> adjusted or cancelled, plus the new transaction (linked to it by
            `previous`) that moves the difference: a redemption's adjustment or cancellation.
+- await_external: pending_external_approval until a partner programme answers; units leave the
+           origin at once and sit in the destination's pending balance (never released by date).
+- confirm: pending_external_approval -> completed, with the programme's identifier.
+- reject:  pending_external_approval -> rejected, with the programme's reason; the units go
+           back to the origin (a rejected transaction moves nothing).
 - release_due: the sweep that releases every due pending transaction, in batches.
 
 A transaction's `created_at` is the moment it is recorded. `post` and `hold` take an explicit
@@ -69,6 +74,7 @@ from loyalty.models import (
     TransactionStatus,
     TransactionType,
 )
+from loyalty.models.transactions import PENDING_STATUSES
 from loyalty.unit_of_work import UnitOfWork, atomic
 from loyalty.unit_of_work import current as current_unit_of_work
 
@@ -372,6 +378,88 @@ def amend(
     return transaction
 
 
+def await_external(
+    *,
+    origin: Account,
+    destination: Account,
+    amount: int,
+    type: str,
+    sub_type: str = "",
+    created_by_partner: Partner | None = None,
+    created_by_user: AbstractBaseUser | None = None,
+    **details: Any,
+) -> Transaction:
+    """Move `amount` units out of the origin now, awaiting a partner programme's answer.
+
+    The transaction is `pending_external_approval`: the units sit in the destination's pending
+    balance until `confirm` (completed) or `reject` (back to the origin). It has no release date,
+    so the release sweep never touches it.
+    """
+    return _create(
+        origin=origin,
+        destination=destination,
+        amount=amount,
+        type=type,
+        sub_type=sub_type,
+        status=TransactionStatus.PENDING_EXTERNAL_APPROVAL,
+        release_date=None,
+        completed_at=None,
+        created_by_partner=created_by_partner,
+        created_by_user=created_by_user,
+        details={
+            **details,
+            "status_message": "Awaiting the approval of the partner programme.",
+            "status_message_code": StatusMessageCode.PENDING_EXTERNAL_APPROVAL,
+        },
+    )
+
+
+@atomic
+def confirm(
+    *, transaction: Transaction, loyalty_system_id: str = "", now: dt.datetime | None = None
+) -> Transaction:
+    """The programme credited it: pending_external_approval -> completed, its identifier kept
+    in `loyalty_system_id`; the destination's pending units become its balance."""
+    now = now or timezone.now()
+    _change_status(
+        transaction,
+        frm=TransactionStatus.PENDING_EXTERNAL_APPROVAL,
+        to=TransactionStatus.COMPLETED,
+        completed_at=now,
+        action="confirmed",
+        **({"loyalty_system_id": loyalty_system_id[:255]} if loyalty_system_id else {}),
+    )
+    _apply(
+        {transaction.destination_account_id: (transaction.amount, -transaction.amount)},
+        partner_accounts=_partner_accounts(transaction.destination_account_id),
+    )
+    return transaction
+
+
+@atomic
+def reject(*, transaction: Transaction, reason: str) -> Transaction:
+    """The programme refused it: pending_external_approval -> rejected with `reason` as its
+    status message; the units go back from the destination's pending balance to the origin."""
+    _change_status(
+        transaction,
+        frm=TransactionStatus.PENDING_EXTERNAL_APPROVAL,
+        to=TransactionStatus.REJECTED,
+        completed_at=None,
+        action="rejected",
+        status_message=(reason or "Rejected by the partner programme.")[:255],
+    )
+    _apply(
+        {
+            transaction.destination_account_id: (0, -transaction.amount),
+            transaction.origin_account_id: (transaction.amount, 0),
+        },
+        partner_accounts=_partner_accounts(
+            transaction.origin_account_id, transaction.destination_account_id
+        ),
+    )
+    return transaction
+
+
 def release_due(
     *,
     now: dt.datetime | None = None,
@@ -524,7 +612,7 @@ def _create(
         **details,
     )
     sql.insert(tx)
-    credit_pending = status == TransactionStatus.PENDING
+    credit_pending = status in PENDING_STATUSES
     _apply(
         {
             origin.pk: (-amount, 0),
@@ -554,9 +642,16 @@ def _check_owners_active(*accounts: Account) -> None:
 
 
 def _change_status(
-    tx: Transaction, *, frm: str, to: str, completed_at: dt.datetime | None, action: str
+    tx: Transaction,
+    *,
+    frm: str,
+    to: str,
+    completed_at: dt.datetime | None,
+    action: str,
+    **explained: str,
 ) -> None:
-    """Move a transaction from one status to another, refusing if it is no longer in `frm`.
+    """Move a transaction from one status to another, refusing if it is no longer in `frm`;
+    `explained` sets status fields in the same UPDATE (a status_message, a loyalty_system_id).
 
     The row is locked and read first: of two concurrent attempts only one finds it still in
     `frm`, so a transaction is released, cancelled or reversed at most once; and the amount the
@@ -573,12 +668,12 @@ def _change_status(
         raise InvalidTransactionState(
             f"Transaction {tx.public_id} is {current}; only a {frm} transaction can be {action}."
         )
-    Transaction.objects.filter(pk=tx.pk).update(
-        status=to, completed_at=completed_at, status_message=None, status_message_code=None
-    )
+    fields = {"status_message": None, "status_message_code": None, **explained}
+    Transaction.objects.filter(pk=tx.pk).update(status=to, completed_at=completed_at, **fields)
     tx.amount = stored["amount"]
     tx.status, tx.completed_at = to, completed_at
-    tx.status_message = tx.status_message_code = None
+    for name, value in fields.items():
+        setattr(tx, name, value)
 
 
 def _partner_accounts(*account_ids: int) -> set[int]:

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q, Sum
 
-from loyalty.models import Account, Transaction, TransactionStatus
-from loyalty.models.transactions import SETTLED
+from loyalty.models import Account, Transaction
+from loyalty.models.transactions import PENDING_STATUSES, SETTLED
 
 
 @dataclass(frozen=True)
@@ -75,12 +75,13 @@ def _sums(group_by: str, moved: Q) -> dict[int, int]:
 def ledger_report() -> LedgerReport:
     """Recompute every account's balance and pending balance from the transactions.
 
-    balance = settled in - (settled + pending) out; pending = pending in. Rejected transactions
-    and those cancelled while pending move nothing; a redemption cancelled after it completed
-    stays settled (models.transactions.SETTLED), its refund being a transaction of its own.
-    Per currency, balances plus pending balances sum to zero.
+    balance = settled in - (settled + pending) out; pending = pending in (pending and
+    pending_external_approval). Rejected transactions and those cancelled while pending move
+    nothing; a redemption cancelled after it completed stays settled
+    (models.transactions.SETTLED), its refund being a transaction of its own. Per currency,
+    balances plus pending balances sum to zero.
     """
-    pending = Q(status=TransactionStatus.PENDING)
+    pending = Q(status__in=PENDING_STATUSES)
     settled_in = _sums("destination_account_id", SETTLED)
     out = _sums("origin_account_id", SETTLED | pending)
     pending_in = _sums("destination_account_id", pending)

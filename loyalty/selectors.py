@@ -14,10 +14,12 @@ Members and their accounts are never cached.
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from statistics import median
 from typing import Any
 
 from django.db import connection
 from django.db.models import Case, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.utils import timezone
 
 from loyalty import caching, sql
 from loyalty.errors import (
@@ -34,10 +36,15 @@ from loyalty.errors import (
     UnknownCurrency,
 )
 from loyalty.models import (
+    OPEN_FORWARDING_STATUSES,
     Account,
     ActivityRule,
+    AttemptOutcome,
     Cohort,
     CohortRuleSetting,
+    ForwardingAttempt,
+    ForwardingRecord,
+    ForwardingStatus,
     FxRate,
     LoyaltyCurrency,
     Member,
@@ -547,3 +554,47 @@ def related_partner_get(*, partner: Partner, api_identifier: str) -> Partner | N
     if other.pk == partner.pk or relationships(partner).filter(other_id=other.pk).exists():
         return other
     return None
+
+
+# Forwarding to partner programmes -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProgrammeHealth:
+    currency: str
+    queue_depth: int  # queued or retrying
+    dead: int
+    attempts_24h: int
+    success_rate_24h: float | None  # answered attempts that confirmed (or found a duplicate)
+    median_latency_ms_24h: float | None
+
+
+def forwarding_health(*, now: dt.datetime | None = None) -> list[ProgrammeHealth]:
+    """Per external currency: the outbox's depth, and its last 24 hours of attempts."""
+    now = now or timezone.now()
+    since = now - dt.timedelta(hours=24)
+    result = []
+    for currency in LoyaltyCurrency.objects.filter(is_hosted=False).order_by("code"):
+        records = ForwardingRecord.objects.filter(loyalty_currency=currency)
+        attempts = ForwardingAttempt.objects.filter(
+            record__loyalty_currency=currency, started_at__gte=since
+        ).exclude(outcome=AttemptOutcome.IN_FLIGHT)
+        outcomes = list(attempts.values_list("outcome", flat=True)[:10_000])
+        latencies = [
+            value
+            for value in attempts.exclude(latency_ms__isnull=True)
+            .order_by("-started_at")
+            .values_list("latency_ms", flat=True)[:10_000]
+        ]
+        good = sum(o in (AttemptOutcome.CONFIRMED, AttemptOutcome.DUPLICATE) for o in outcomes)
+        result.append(
+            ProgrammeHealth(
+                currency=currency.code,
+                queue_depth=records.filter(status__in=OPEN_FORWARDING_STATUSES).count(),
+                dead=records.filter(status=ForwardingStatus.DEAD).count(),
+                attempts_24h=len(outcomes),
+                success_rate_24h=good / len(outcomes) if outcomes else None,
+                median_latency_ms_24h=median(latencies) if latencies else None,
+            )
+        )
+    return result

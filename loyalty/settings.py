@@ -162,6 +162,19 @@ LEDGER_RELEASE_BATCH_SIZE = env.int("LEDGER_RELEASE_BATCH_SIZE", default=1000)
 # Batches one release sweep runs at once, each in its own database connection (PostgreSQL).
 LEDGER_RELEASE_CONCURRENCY = env.int("LEDGER_RELEASE_CONCURRENCY", default=2)
 
+# Forwarding credits to partner programmes (the outbox, loyalty.services.forwarding): transient
+# failures retry with exponential backoff (base doubling up to the cap, with jitter) until the
+# retry window after the exchange has passed; the record is then dead. A delivery holds its
+# record for the lease (longer than the connector's timeout).
+FORWARDING_RETRY_WINDOW_SECONDS = env.int("FORWARDING_RETRY_WINDOW_SECONDS", default=2 * 86400)
+FORWARDING_BACKOFF_BASE_SECONDS = env.float("FORWARDING_BACKOFF_BASE_SECONDS", default=30.0)
+FORWARDING_BACKOFF_CAP_SECONDS = env.float("FORWARDING_BACKOFF_CAP_SECONDS", default=4 * 3600.0)
+FORWARDING_LEASE_SECONDS = env.int("FORWARDING_LEASE_SECONDS", default=120)
+FORWARDING_SWEEP_BATCH_SIZE = env.int("FORWARDING_SWEEP_BATCH_SIZE", default=50)
+# The bundled sandbox programme `make run` serves (manage.py sandbox_programme), where the demo's
+# AVIOS connector points.
+SANDBOX_PROGRAMME_PORT = env.int("SANDBOX_PROGRAMME_PORT", default=8100)
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

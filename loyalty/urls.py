@@ -1,5 +1,6 @@
 """Root URLs: the staff admin, the health check, and the partner API under /public/v3.0/
-(partners.api.urls, named by its dotted path like the error handlers below)."""
+(partners.api.urls, named by its dotted path like the error handlers below), and the inbound
+Avios-style credit door at the root, where the Avios contract puts it (partners.avios.urls)."""
 
 from django.contrib import admin
 from django.urls import include, path
@@ -21,6 +22,8 @@ urlpatterns = [
     # CSRF-exempt like the API under it, so that a POST gets the redirect, not an HTML 403.
     path("public/v3.0", csrf_exempt(RedirectView.as_view(url="/public/v3.0/", permanent=False))),
     path("public/v3.0/", include("partners.api.urls")),
+    # The inbound Avios-style credit door: /{version}/programmes/{programme}/accounts/...
+    path("", include("partners.avios.urls")),
 ]
 
 # JSON in the contract's error shape under /public/, Django's own pages elsewhere.

@@ -14,6 +14,7 @@ from django.utils.safestring import SafeString
 from loyalty.admin.adjustments import balance_adjustment_view
 from loyalty.admin.base import ModelAdmin, NeverDeleted, ReadOnlyInline, take_over
 from loyalty.admin.display import EMPTY, account_owner, describe, link, units
+from loyalty.admin.exchanges import LinkedAccountInline
 from loyalty.admin.exports import export_list_view
 from loyalty.admin.filters import TierFilter
 from loyalty.admin.finance import expiring_view, expiry_lots
@@ -212,7 +213,7 @@ class MemberAdmin(NeverDeleted, ModelAdmin):
     ]
     search_help_text = "Membership id, first or last name, company name, email or member id (mp_…)."
     actions = ["adjust_balance"]
-    inlines = [TierChangeInline]
+    inlines = [TierChangeInline, LinkedAccountInline]
     change_form_template = "admin/loyalty/member/change_form.html"
     never_deleted_note = (
         "a member is never deleted: their account and ledger history must stay. Set the status "

@@ -49,12 +49,9 @@ NAVIGATION: list[tuple[str, list[Entry]]] = [
                 "Redemptions", "shopping_bag", "loyalty.transaction", {"type__exact": "redemption"}
             ),
             Entry("Redemption partnerships", "storefront", "loyalty.redemptionpartnership"),
-            Entry(
-                "Exchanges",
-                "currency_exchange",
-                "loyalty.transaction",
-                {"type__exact": "member_exchange"},
-            ),
+            Entry("Exchanges", "currency_exchange", "loyalty.exchange"),
+            Entry("Forwarding queue", "outbox", "loyalty.forwardingrecord"),
+            Entry("Linked accounts", "link", "loyalty.linkedaccount"),
             Entry("Gift cards", "redeem", "giftcards.giftcard"),
             Entry("Gift card codes", "confirmation_number", "giftcards.giftcardcode"),
             Entry("Code imports", "upload_file", "giftcards.giftcardcodeimport"),
@@ -65,6 +62,8 @@ NAVIGATION: list[tuple[str, list[Entry]]] = [
         [
             Entry("Partners", "handshake", "loyalty.partner"),
             Entry("Partnerships", "hub", "loyalty.partnership"),
+            Entry("Exchange partnerships", "swap_horiz", "loyalty.exchangepartnership"),
+            Entry("Programme connectors", "cable", "partners.programmeconnector"),
             Entry("API credentials", "key", "partners.partnercredential"),
             Entry("Cohorts", "groups", "loyalty.cohort"),
             Entry("Cohort changes", "manage_history", "loyalty.cohortchange"),

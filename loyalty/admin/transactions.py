@@ -44,7 +44,9 @@ from loyalty.admin.permissions import can_operate_ledger
 from loyalty.errors import LedgerError
 from loyalty.models import (
     Account,
+    Exchange,
     ExportKind,
+    ForwardingRecord,
     Member,
     ReasonCode,
     Transaction,
@@ -116,6 +118,7 @@ class TransactionAdmin(ReadOnlyAdmin):
         "origin",
         "destination",
         "reversals",
+        "exchange",
         "reason_code_label",
         "redemption_chain",
     ]
@@ -147,6 +150,7 @@ class TransactionAdmin(ReadOnlyAdmin):
                     "reversals",
                     "previous",
                     "redemption_chain",
+                    "exchange",
                     "created_by_partner",
                     "created_by_user",
                 ]
@@ -298,6 +302,32 @@ class TransactionAdmin(ReadOnlyAdmin):
             "after</th></tr></thead><tbody>{}</tbody></table>",
             body,
         )
+
+    @admin.display(description="exchange")
+    def exchange(self, obj: Transaction) -> SafeString | str:
+        """For a member_exchange: the exchange and its other side (and its forwarding record)."""
+        if obj.type != "member_exchange":
+            return EMPTY
+        found = (
+            Exchange.objects.select_related("origin_transaction", "destination_transaction")
+            .filter(Q(origin_transaction=obj) | Q(destination_transaction=obj))
+            .first()
+        )
+        if found is None:
+            return EMPTY
+        other = (
+            found.destination_transaction
+            if found.origin_transaction_id == obj.pk
+            else found.origin_transaction
+        )
+        side = "destination" if other is found.destination_transaction else "origin"
+        record = ForwardingRecord.objects.filter(exchange=found).first()
+        forwarding = (
+            format_html(", forwarding {} ({})", link(record), record.get_status_display())
+            if record
+            else ""
+        )
+        return format_html("{} ({} side: {}){}", found.public_id, side, link(other), forwarding)
 
     # Ledger actions -------------------------------------------------------------------------
 

@@ -1,6 +1,6 @@
 """Core domain models: currencies and tiers, partners and partnerships, members, accounts, ledger
-transactions, FX rates, earning rules, cohorts, tier history, redemption prices, points expirations,
-CSV exports."""
+transactions, exchanges and their forwarding records, FX rates, earning rules, cohorts, tier
+history, redemption prices, points expirations, CSV exports."""
 
 from loyalty.models.accounts import Account
 from loyalty.models.cohorts import (
@@ -17,9 +17,23 @@ from loyalty.models.currencies import (
     Rounding,
     Tier,
 )
+from loyalty.models.exchanges import (
+    Exchange,
+    ExchangeDirection,
+    ExchangePartnership,
+    LinkedAccount,
+    LinkedAccountSource,
+)
 from loyalty.models.executions import ExecutionStatus, PurchaseRuleExecution
 from loyalty.models.expiry import PointsExpiration
 from loyalty.models.exports import Export, ExportKind, ExportStatus
+from loyalty.models.forwarding import (
+    OPEN_FORWARDING_STATUSES,
+    AttemptOutcome,
+    ForwardingAttempt,
+    ForwardingRecord,
+    ForwardingStatus,
+)
 from loyalty.models.fx import UNIT_VALUE_FIELDS, FxRate, PriceType
 from loyalty.models.members import Member, MemberGender, MemberStatus, MemberType
 from loyalty.models.partners import (
@@ -54,14 +68,19 @@ from loyalty.models.transactions import (
 )
 
 __all__ = [
+    "OPEN_FORWARDING_STATUSES",
     "UNIT_VALUE_FIELDS",
     "Account",
     "ActivityRule",
+    "AttemptOutcome",
     "Cohort",
     "CohortChange",
     "CohortChangeAction",
     "CohortRuleSetting",
     "CohortStatus",
+    "Exchange",
+    "ExchangeDirection",
+    "ExchangePartnership",
     "ExecutionMode",
     "ExecutionStatus",
     "ExpiryPolicy",
@@ -69,7 +88,12 @@ __all__ = [
     "Export",
     "ExportKind",
     "ExportStatus",
+    "ForwardingAttempt",
+    "ForwardingRecord",
+    "ForwardingStatus",
     "FxRate",
+    "LinkedAccount",
+    "LinkedAccountSource",
     "LoyaltyCurrency",
     "Member",
     "MemberGender",

@@ -75,8 +75,10 @@ SETTLED_STATUSES = (
     TransactionStatus.COMPLETED,
     TransactionStatus.REVERSED,
     TransactionStatus.ADJUSTED,
-    TransactionStatus.PENDING_EXTERNAL_APPROVAL,
 )
+# Statuses whose units have left the origin and sit in the destination's pending balance: until
+# the release date (pending) or until a partner programme answers (pending_external_approval).
+PENDING_STATUSES = (TransactionStatus.PENDING, TransactionStatus.PENDING_EXTERNAL_APPROVAL)
 # A cancelled transaction moved nothing when it was cancelled pending (no completed_at); one
 # cancelled after it completed (a redemption, by ledger.supersede) keeps its completed_at, and
 # its units stay moved: the cancellation that follows it brings them back.

@@ -15,6 +15,31 @@ TRANSACTION_EXAMPLE_ID = "tx_abc12312345"
 
 # name -> (description, example)
 FIELDS: dict[str, tuple[str, Any]] = {
+    # Exchanges
+    "origin_loyalty_currency": ("The code of the currency the units leave.", "TSS"),
+    "destination_loyalty_currency": (
+        "The code of the currency the units arrive in (null or absent on simulate: every "
+        "exchange partner).",
+        "TCC",
+    ),
+    "origin_member": (
+        "The loyalty_program_identifiers of the member whose units are exchanged.",
+        MEMBER_EXAMPLE,
+    ),
+    "destination_member": (
+        "The loyalty_program_identifiers of the member who receives the exchanged units (for a "
+        "partner programme, the fields its exchange partnership requires).",
+        {"id": "3081470000000000", "family_name": "Smith"},
+    ),
+    "origin_transaction": (
+        "The origin member's units to the exchange partner, in the origin currency.",
+        {"id": TRANSACTION_EXAMPLE_ID},
+    ),
+    "destination_transaction": (
+        "The exchange partner's units to the destination member, in the destination currency "
+        "(pending_external_approval until a partner programme confirms it).",
+        {"id": TRANSACTION_EXAMPLE_ID},
+    ),
     # Bank accounts of a member
     "account_holder": ("The name of the account's holder.", "Ada Andersen"),
     "account_name": ("A name the member gives the account.", "Main account"),

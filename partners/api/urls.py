@@ -8,6 +8,7 @@ from partners.api import (
     cohorts,
     conversions,
     custom_gift_cards,
+    exchanges,
     gift_cards,
     members,
     partners,
@@ -44,6 +45,11 @@ urlpatterns = [
     # Activity rules
     path("accruals/activity-rules/simulate", activity_rules.ActivityRulesSimulateView.as_view()),
     path("accruals/activity-rules/trigger", activity_rules.ActivityRulesTriggerView.as_view()),
+    # Exchanges
+    path("exchanges/simulate", exchanges.ExchangeSimulateView.as_view()),
+    path("exchanges/execute", exchanges.ExchangeExecuteView.as_view()),
+    path("exchanges/linked-account-simulate", exchanges.LinkedAccountSimulateView.as_view()),
+    path("exchanges/linked-account-execute", exchanges.LinkedAccountExecuteView.as_view()),
     # Standard redemptions
     path("redemptions/standard/simulate", redemptions.StandardRedemptionSimulateView.as_view()),
     path("redemptions/standard", redemptions.StandardRedemptionView.as_view()),

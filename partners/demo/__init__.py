@@ -2,10 +2,12 @@
 
 One currency (EXAMPLE_POINTS) with meaningful tiers, three partners with partnerships of each
 kind (one a retailer whose gift cards members buy with points), purchase and activity rules, a
-cohort, months of FX rates, fifty members and half a year of their dated activity. It touches
-every app (it creates API credentials too), so it lives at the top of the layout: catalogue.py
-holds the fixed data, programme.py the entities, history.py the members' past, gift_cards.py
-the retailer's cards and their codes.
+cohort, months of FX rates, fifty members and half a year of their dated activity; and its
+exchanges (exchanges.py): Example Air's miles, the external AVIOS reached through the bundled
+sandbox programme, partnerships and linked accounts. It touches every app (it creates API
+credentials too), so it lives at the top of the layout: catalogue.py holds the fixed data,
+programme.py the entities, history.py the members' past, gift_cards.py the retailer's cards and
+their codes.
 
 `manage.py seed_demo` calls `demo_seed`, and `make run` calls the command on every start, so
 seeding is idempotent: entities are looked up by their natural keys (currency code, partner
@@ -41,7 +43,7 @@ from loyalty.models import (
     TransactionType,
 )
 from loyalty.selectors import member_account, mint_account
-from partners.demo import catalogue, programme
+from partners.demo import catalogue, exchanges, programme
 from partners.demo.gift_cards import gift_cards_ensure
 from partners.demo.history import history_create
 
@@ -109,6 +111,18 @@ def demo_seed(*, admin_username: str, admin_password: str, top_up: bool = True) 
         history_create(
             members=new_members, currency=currency, accounts=accounts, staff=staff, now=now
         )
+    members = list(
+        Member.objects.filter(
+            loyalty_currency=currency, membership_id__in=programme.membership_ids()
+        )
+        .select_related("tier")
+        .order_by("membership_id")
+    )
+    exchanges.exchanges_ensure(
+        points=currency,
+        air=next(p for p in partners if p.api_identifier == catalogue.AIR.api_identifier),
+        members=members,
+    )
     if top_up or new_members:
         pending_due_soon = _pending_due_soon_ensure(currency=currency, now=now)
     else:
@@ -119,13 +133,7 @@ def demo_seed(*, admin_username: str, admin_password: str, top_up: bool = True) 
         partners=partners,
         api_keys=programme.api_keys_ensure(partners=[currency.owner, *partners]),
         tiers=tiers,
-        members=list(
-            Member.objects.filter(
-                loyalty_currency=currency, membership_id__in=programme.membership_ids()
-            )
-            .select_related("tier")
-            .order_by("membership_id")
-        ),
+        members=members,
         cohort=cohort,
         gift_cards=gift_cards,
         admin_username=admin_username,
@@ -165,6 +173,7 @@ def demo_as_json(*, demo: DemoData) -> dict[str, Any]:
                 "name": member.display_name,
                 "email": member.email,
                 "tier": member.tier.code if member.tier else None,
+                "linked_accounts": exchanges.linked_accounts_as_json(member),
             }
             for member in demo.members
         ],
@@ -196,6 +205,17 @@ def demo_as_json(*, demo: DemoData) -> dict[str, Any]:
             }
             for card in demo.gift_cards
         ],
+        "programmes": exchanges.programmes_as_json(),
+        "inbound_door": {
+            "api_key": exchanges.DOOR_API_KEY,
+            "partner_id": next(
+                p.public_id
+                for p in demo.partners
+                if p.api_identifier == catalogue.AIR.api_identifier
+            ),
+            "url": f"/v1/programmes/{currency.code}/accounts/{{membership_id}}/"
+            f"credit-transaction-requests?api_key={exchanges.DOOR_API_KEY}",
+        },
         "urls": {
             "admin": "/admin/",
             "api": "/public/v3.0/",

@@ -7,6 +7,7 @@ from io import StringIO
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -71,7 +72,9 @@ def test_creates_the_demo_programme(monkeypatch, ledger_balances):
     assert (currency.name, currency.fiat_currency) == ("Example Points", "EUR")
     assert currency.owner.api_identifier == "example-rewards"
     assert mint_account(loyalty_currency=currency).credit_limit is None
-    air = Account.objects.get(partner__api_identifier="example-air", is_default=True)
+    air = Account.objects.get(
+        partner__api_identifier="example-air", loyalty_currency=currency, is_default=True
+    )
     assert air.loyalty_currency == currency
     assert air.credit_limit > 0
     assert Account.objects.filter(
@@ -193,9 +196,17 @@ def test_json_output_and_its_keys_sign_api_requests(ledger_balances):
     assert len(identifiers) == 50
     assert identifiers[0] == {"id": "M100001"}
     assert sorted(identifiers, key=lambda i: i["id"]) == sorted(
-        Member.objects.values_list("loyalty_program_identifiers", flat=True),
+        Member.objects.filter(loyalty_currency__code="EXAMPLE_POINTS").values_list(
+            "loyalty_program_identifiers", flat=True
+        ),
         key=lambda i: i["id"],
     )
+    assert payload["programmes"] == [
+        {"loyalty_currency": "AVIOS", "connector": "avios", "base_url": "http://127.0.0.1:8100"}
+    ]
+    linked = payload["members"][0]["linked_accounts"]
+    assert {a["loyalty_currency"] for a in linked} == {"AVIOS", "EXAMPLE_MILES"}
+    assert payload["members"][-1]["linked_accounts"] == []
     ledger_balances()
 
     # The printed keys work: each demo partner reads the API, the owner creates a member; on
@@ -341,4 +352,53 @@ def test_creating_the_superuser_warns_on_stderr_once(ledger_balances):
     again = StringIO()
     call_command("seed_demo", stdout=StringIO(), stderr=again)
     assert again.getvalue() == ""
+    ledger_balances()
+
+
+def test_the_demo_exchanges_and_the_inbound_door(ledger_balances):
+    """The second hosted currency, AVIOS behind the sandbox, the exchange partnerships, and a
+    credit through the inbound door with the demo key."""
+    payload = json.loads(seed_demo("--json"))
+    assert LoyaltyCurrency.objects.get(code="EXAMPLE_MILES").is_hosted
+    assert not LoyaltyCurrency.objects.get(code="AVIOS").is_hosted
+    owner = payload["currency_owner"]
+    client = SignedClient(owner["public_key"], owner["secret_key"])
+    simulated = client.post(
+        "/exchanges/simulate", {"amount": 1000, "origin_loyalty_currency": "EXAMPLE_POINTS"}
+    )
+    assert simulated.json() == {"AVIOS": 1000, "EXAMPLE_MILES": 500}
+    member = payload["members"][0]
+    avios = next(a for a in member["linked_accounts"] if a["loyalty_currency"] == "AVIOS")
+    executed = client.post(
+        "/exchanges/linked-account-execute",
+        {
+            "amount": 100,
+            "destination_loyalty_currency": "AVIOS",
+            "origin_member": member["loyalty_program_identifiers"],
+        },
+    )
+    assert executed.status_code == 200, executed.content
+    assert executed.json()["destination_transaction"]["status"] == "pending_external_approval"
+    door = payload["inbound_door"]
+    family_name = Member.objects.get(
+        loyalty_currency__code="EXAMPLE_POINTS",
+        membership_id=member["loyalty_program_identifiers"]["id"],
+    ).last_name
+    assert avios["family_name"] == family_name
+    credited = Client().post(
+        door["url"].format(membership_id=member["loyalty_program_identifiers"]["id"]),
+        data=json.dumps(
+            {
+                "description": "666 Avios collected",
+                "monetaryAmount": {"amount": 666, "currency": {"currencyCode": "AVIOS"}},
+                "externalTransactionIdentifier": "ext",
+                "externalTransactionDate": "2026-01-01T10:00:00.000Z",
+                "externalSource": "EXT",
+                "type": "COLLECTION",
+                "person": {"name": {"familyName": family_name}},
+            }
+        ),
+        content_type="application/json",
+    )
+    assert credited.status_code == 201, credited.content
     ledger_balances()

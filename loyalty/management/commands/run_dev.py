@@ -1,5 +1,6 @@
-"""`make run`'s foreground: the development web server and the Celery worker with its scheduler,
-started together and stopped together.
+"""`make run`'s foreground: the development web server, the Celery worker with its scheduler and
+the sandbox partner programme (manage.py sandbox_programme), started together and stopped
+together.
 
 One Ctrl-C or one SIGTERM stops everything within seconds, without a traceback and without
 leaving a process behind: this command is their parent and waits for them. The worker runs
@@ -55,6 +56,14 @@ class Command(BaseCommand):
                 "--loglevel=INFO",
             ],
             "web": [sys.executable, manage, "runserver", "--noreload", f"{host}:{port}"],
+            # The bundled sandbox partner programme the demo's AVIOS connector points at.
+            "sandbox": [
+                sys.executable,
+                manage,
+                "sandbox_programme",
+                "--port",
+                str(settings.SANDBOX_PROGRAMME_PORT),
+            ],
         }
         stopping = []
 
@@ -66,6 +75,7 @@ class Command(BaseCommand):
         children = {name: subprocess.Popen(command) for name, command in commands.items()}
         self.stdout.write(
             f"Admin: http://{host}:{port}/admin/   API: http://{host}:{port}/public/v3.0/   "
+            f"Sandbox programme: http://127.0.0.1:{settings.SANDBOX_PROGRAMME_PORT}/   "
             "(Ctrl-C stops)"
         )
         exited = None

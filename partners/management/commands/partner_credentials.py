@@ -3,8 +3,11 @@
     manage.py partner_credentials create <api_identifier> [--label L]
     manage.py partner_credentials list <api_identifier>
     manage.py partner_credentials revoke <public_key>
+    manage.py partner_credentials door-key <api_identifier> [--maximum N] [--source CODE ...]
 
 `create` prints the public and the secret key, one per line; the secret is never shown again.
+`door-key` makes an api_key for the inbound Avios-style credit door (partners.avios.door) and
+prints it once.
 """
 
 from django.core.management.base import BaseCommand, CommandError
@@ -16,6 +19,7 @@ from partners.services.credentials import (
     credential_create,
     credential_revoke,
 )
+from partners.services.inbound import door_key_create
 
 
 def partner_get(api_identifier: str) -> Partner:
@@ -37,9 +41,26 @@ class Command(BaseCommand):
         listing.add_argument("api_identifier")
         revoke = actions.add_parser("revoke", help="Refuse requests signed with this key.")
         revoke.add_argument("public_key")
+        door = actions.add_parser("door-key", help="An api_key for the inbound credit door.")
+        door.add_argument("api_identifier")
+        door.add_argument("--label", default="")
+        door.add_argument("--maximum", type=int, default=999_999, help="largest credit")
+        door.add_argument("--source", action="append", default=[], help="an allowed externalSource")
 
     def handle(self, *args, action: str, **options):
-        getattr(self, f"_{action}")(**options)
+        getattr(self, f"_{action.replace('-', '_')}")(**options)
+
+    def _door_key(self, *, api_identifier: str, label: str, maximum: int, source, **options):
+        if not 1 <= maximum <= 999_999:
+            raise CommandError("--maximum is between 1 and 999,999.")
+        issued = door_key_create(
+            partner=partner_get(api_identifier),
+            label=label,
+            maximum_amount=maximum,
+            external_sources=source,
+        )
+        self.stdout.write(f"Door api_key: {issued.api_key}")
+        self.stderr.write("Store it now: only its digest is kept, it is never shown again.")
 
     def _create(self, *, api_identifier: str, label: str, **options) -> None:
         partner = partner_get(api_identifier)
