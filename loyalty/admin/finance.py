@@ -17,6 +17,8 @@ from loyalty.admin.display import units
 from loyalty.admin.widgets import UnfoldForm
 from loyalty.expiry import members_expiring
 from loyalty.models import ExpiryPolicy, LoyaltyCurrency
+from loyalty.reports.exchanges import HEADER as EXCHANGE_REPORT_HEADER
+from loyalty.reports.exchanges import exchange_report_lines
 from loyalty.reports.liability import (
     MOVEMENTS,
     CurrencyLiability,
@@ -174,10 +176,18 @@ def reports_view(model_admin, request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         start, end = form.period()
         currency = form.cleaned_data["loyalty_currency"]
-        liability = liability_report(start=start, end=end, loyalty_currency=currency)
-        settlement = settlement_report(start=start, end=end, loyalty_currency=currency)
         name = f"{(currency.code if currency else 'all').lower()}-{start:%Y%m%d}-{end:%Y%m%d}"
         fmt = request.GET.get("format")
+        if fmt == "csv" and request.GET.get("report") == "exchanges":
+            # The partner API's exchange report, for every partner, streamed as it is read.
+            lines = exchange_report_lines(
+                start=start,
+                end=end - dt.timedelta(microseconds=1),
+                loyalty_currency_id=currency.pk if currency else None,
+            )
+            return csv_response(f"exchanges-{name}.csv", EXCHANGE_REPORT_HEADER, lines=lines)
+        liability = liability_report(start=start, end=end, loyalty_currency=currency)
+        settlement = settlement_report(start=start, end=end, loyalty_currency=currency)
         if fmt == "csv" and request.GET.get("report") == "settlement":
             header, rows = settlement_rows(settlement)
             return csv_response(f"settlement-{name}.csv", header, rows)
@@ -214,6 +224,7 @@ def reports_view(model_admin, request: HttpRequest) -> HttpResponse:
                 "liability_csv": _with(query, format="csv", report="liability"),
                 "settlement_csv": _with(query, format="csv", report="settlement"),
                 "xlsx": _with(query, format="xlsx"),
+                "exchanges_csv": _with(query, format="csv", report="exchanges"),
             },
         )
     return TemplateResponse(request, "admin/loyalty/loyaltycurrency/reports.html", context)

@@ -350,6 +350,30 @@ FIELDS: dict[str, tuple[str, Any]] = {
 
 # (component, name) -> (description, example), where the meaning depends on the component.
 BY_COMPONENT: dict[tuple[str, str], tuple[str, Any]] = {
+    # The exchange CSV's columns (the contract's example row)
+    ("ReportExchange", "created_at"): (
+        "When the exchange was made, UTC, as the contract writes it.",
+        "2019-03-04T11:50:03+0000",
+    ),
+    ("ReportExchange", "destination_amount"): ("Units credited in the destination currency.", 10),
+    ("ReportExchange", "destination_loyalty_currency"): (
+        "The destination currency's code.",
+        "EXAMPLE_POINTS",
+    ),
+    ("ReportExchange", "destination_id"): ("The destination transaction's id.", "tx_abcd1234"),
+    ("ReportExchange", "destination_member"): (
+        "The destination member's membership id (in an external programme: the member's "
+        "number there).",
+        "M12334532",
+    ),
+    ("ReportExchange", "external_reference"): ("The exchange's external reference.", "foo"),
+    ("ReportExchange", "origin_amount"): ("Units taken in the origin currency.", 20),
+    ("ReportExchange", "origin_loyalty_currency"): (
+        "The origin currency's code.",
+        "EXAMPLE_POINTS",
+    ),
+    ("ReportExchange", "origin_id"): ("The origin transaction's id.", "tx_abcd1234"),
+    ("ReportExchange", "origin_member"): ("The origin member's membership id.", "M12334532"),
     ("Account", "id"): ("The account id.", "acc_abc123"),
     ("AccountOwner", "id"): (
         "The owner's id: a member (mp_...) or a partner (part_...).",

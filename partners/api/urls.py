@@ -76,6 +76,8 @@ urlpatterns = [
         "redemptions/gift-cards/<str:id>/direct-issue",
         gift_cards.GiftCardDirectIssueView.as_view(),
     ),
+    # Exchange report (text/csv)
+    path("reports/exchanges", reports.ExchangeReportView.as_view()),
     # Custom gift card reports
     path("reports/gift-cards/custom", reports.IssuedCodesReportView.as_view()),
     path("reports/gift-cards/custom/inventory", reports.InventoryListView.as_view()),

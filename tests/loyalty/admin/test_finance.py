@@ -1,18 +1,22 @@
 """Finance pages of the admin (loyalty.admin.finance): points expiring soon and its CSV, the
-member page's expiry schedule, liability and settlement with their downloads."""
+member page's expiry schedule, liability and settlement with their downloads, the exchanges CSV."""
 
 import datetime as dt
 import io
 
 import pytest
+import time_machine
 from django.utils import timezone
 from openpyxl import load_workbook
 
 from loyalty import ledger
 from loyalty.models import ExpiryPolicy, TransactionType
+from loyalty.reports.liability import liability_report
 from loyalty.selectors import member_account
+from loyalty.services.exchanges import exchange_execute
 from tests.factories import MemberFactory
 from tests.loyalty.admin.helpers import page, url
+from tests.loyalty.services.exchange_fixtures import *  # noqa: F403
 
 
 @pytest.fixture
@@ -117,3 +121,39 @@ def test_reports_page_refuses_a_backwards_period(admin_client, currency):
 def test_reports_page_defaults_to_last_month(admin_client, currency):
     html = page(admin_client.get(url("loyaltycurrency_reports")))
     assert 'id="liability-EXAMPLE_POINTS"' in html
+
+
+def test_exchanges_csv_of_the_period_matches_the_liability_report(
+    admin_client, currency, airline, to_miles, rich_member, flyer
+):
+    def exchange(amount, moment, reference):
+        with time_machine.travel(moment, tick=False):
+            exchange_execute(
+                partner=airline,
+                amount=amount,
+                origin_loyalty_currency="EXAMPLE_POINTS",
+                destination_loyalty_currency="EXAMPLE_MILES",
+                origin_member=rich_member.loyalty_program_identifiers,
+                destination_member=flyer.loyalty_program_identifiers,
+                external_reference=reference,
+            )
+
+    exchange(40, dt.datetime(2026, 3, 1, 0, 0, tzinfo=dt.UTC), "first")
+    exchange(60, dt.datetime(2026, 3, 31, 23, 59, 59, tzinfo=dt.UTC), "last")
+    exchange(500, dt.datetime(2026, 4, 1, tzinfo=dt.UTC), "april")
+    params = {"start": "2026-03-01", "end": "2026-03-31", "loyalty_currency": currency.pk}
+    assert "report=exchanges" in page(admin_client.get(url("loyaltycurrency_reports"), params))
+
+    response = admin_client.get(
+        url("loyaltycurrency_reports"), {**params, "format": "csv", "report": "exchanges"}
+    )
+    assert response["Content-Disposition"].startswith('attachment; filename="exchanges-')
+    rows = b"".join(response.streaming_content).decode().split("\r\n")[1:-1]
+    assert [row.split(",")[5] for row in rows] == ["first", "last"]
+    exchanged = sum(int(row.split(",")[6]) for row in rows)
+    march = liability_report(
+        start=dt.datetime(2026, 3, 1, tzinfo=dt.UTC),
+        end=dt.datetime(2026, 4, 1, tzinfo=dt.UTC),
+        loyalty_currency=currency,
+    )[0]
+    assert exchanged == 100 == -march.members.movements["redeemed"]

@@ -441,8 +441,8 @@ def test_request_and_response_components_are_separate(schema):
         if "requestBody" in operation:
             requests.add(json_schema(operation["requestBody"]).get("$ref"))
         for response in operation["responses"].values():
-            if "content" in response:
-                responses.add(json_schema(response).get("$ref"))
+            for media in response.get("content", {}).values():  # JSON, and the report's CSV
+                responses.add(media["schema"].get("$ref"))
     requests.discard(None)
     assert requests, "no operation takes a request component"
     assert not requests & responses
@@ -525,3 +525,23 @@ def test_the_base_url_points_at_the_docs_and_the_schema():
     body = response.json()
     assert body["docs"].endswith(DOCS_URL) and body["schema"].endswith(SCHEMA_URL)
     assert Client().get(f"{API}/no-such-thing").status_code == 404
+
+
+def test_the_exchange_report_is_documented_as_csv(schema):
+    operation = schema["paths"]["/reports/exchanges"]["get"]
+    body = operation["responses"]["200"]["content"]
+    assert list(body) == ["text/csv"]
+    item = component(schema, body["text/csv"]["schema"]["items"]["$ref"])
+    assert list(item["properties"]) == [
+        "created_at",
+        "destination_amount",
+        "destination_loyalty_currency",
+        "destination_id",
+        "destination_member",
+        "external_reference",
+        "origin_amount",
+        "origin_loyalty_currency",
+        "origin_id",
+        "origin_member",
+    ]
+    assert [p["name"] for p in operation["parameters"]] == ["created_at__range"]
