@@ -5,9 +5,12 @@ Rows come from `Exchange` (loyalty.models.exchanges), which links an exchange's 
 transaction (the member's units out) and its destination transaction (the units in, for the
 destination member; in an external programme's currency, the member's shadow account there).
 Each line is written by the database (streaming.csv_line_sql) and read through a server-side
-cursor, so a report of a million exchanges starts at once and the web process holds one batch
-at a time. An exchange the destination programme rejected was refunded to the member (its
-origin reversed): it did not happen, and is left out.
+cursor planned for the whole result (hash joins, then one sort by created_at: several times
+faster in total than joining row by row in index order, which would send the first line sooner),
+so the web process holds one batch at a time whatever the report's size.
+
+An exchange the destination programme rejected was refunded to the member (its origin
+reversed): it did not happen, and is left out.
 """
 
 from __future__ import annotations
@@ -40,6 +43,10 @@ HEADER = (
     "origin_id",
     "origin_member",
 )
+
+
+# The date, the amounts and the transaction ids never need quoting.
+PLAIN_COLUMNS = frozenset({0, 1, 3, 6, 8})
 
 
 def _table(model) -> str:
@@ -88,7 +95,7 @@ def exchange_report_statement(
         Exchange._meta.get_field("partnership").related_model._meta.db_table
     )
     statement = f"""
-        SELECT {csv_line_sql(columns)}
+        SELECT {csv_line_sql(columns, plain=PLAIN_COLUMNS)}
         FROM {_table(Exchange)} e
         JOIN {partnership} p ON p.id = e.partnership_id
         JOIN {_table(Transaction)} o ON o.id = e.origin_transaction_id

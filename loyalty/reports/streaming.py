@@ -21,7 +21,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -113,16 +113,21 @@ def csv_chunks(
     yield _drain(buffer)
 
 
-def csv_line_sql(expressions: Sequence[str]) -> str:
+def csv_line_sql(expressions: Sequence[str], *, plain: Collection[int] = ()) -> str:
     """The database writing one CSV line (CRLF included) of these SQL expressions, the same bytes
     csv_chunks writes for them (NULL as an empty field; a field with a comma, a quote, CR or LF
     quoted, its quotes doubled). A large report selects this one text column and
     csv_line_chunks joins the lines: the database server formats while Python only copies,
-    which is what makes a million-row report fast on a busy web worker."""
+    which is what makes a million-row report fast on a busy web worker. The expressions at the
+    `plain` positions (numbers, public ids, formatted dates: nothing that can hold a comma, a
+    quote or a line break) are written without the quoting test, which is most of the cost."""
     postgresql = connection.vendor == "postgresql"
     fields = []
-    for expression in expressions:
+    for position, expression in enumerate(expressions):
         value = f"COALESCE(CAST(({expression}) AS TEXT), '')"
+        if position in plain:
+            fields.append(value)
+            continue
         if postgresql:
             special = f"""{value} ~ '[",\\r\\n]'"""
         else:
