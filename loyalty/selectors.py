@@ -42,6 +42,8 @@ from loyalty.models import (
     AttemptOutcome,
     Cohort,
     CohortRuleSetting,
+    ExchangeDirection,
+    ExchangePartnership,
     ForwardingAttempt,
     ForwardingRecord,
     ForwardingStatus,
@@ -492,8 +494,6 @@ MIRROR = {
     PartnershipType.CURRENCY_OWNER_FOR_ISSUANCE: PartnershipType.ISSUING,
     PartnershipType.REDEMPTION: PartnershipType.CURRENCY_OWNER_FOR_REDEMPTION,
     PartnershipType.CURRENCY_OWNER_FOR_REDEMPTION: PartnershipType.REDEMPTION,
-    PartnershipType.EXCHANGE_IN: PartnershipType.EXCHANGE_OUT,
-    PartnershipType.EXCHANGE_OUT: PartnershipType.EXCHANGE_IN,
 }
 
 
@@ -543,15 +543,116 @@ def seen_as(partner: Partner, kind: str) -> Q:
     return Q(loyalty_currency__owner=partner, type=kind) | Q(partner=partner, type=MIRROR[kind])
 
 
+# The exchange lists read the exchange partnerships themselves, the rows the exchange services
+# use (loyalty.services.exchanges), so that the terms a partner lists are those it exchanges on.
+EXCHANGE_OUT = ExchangeDirection.EXCHANGE_OUT.value
+EXCHANGE_IN = ExchangeDirection.EXCHANGE_IN.value
+
+
+def _by_direction(out, into) -> Case:
+    return Case(When(direction=ExchangeDirection.EXCHANGE_OUT, then=out), default=into)
+
+
+def exchange_relationships(
+    partner: Partner,
+    *,
+    kind: str | None = None,
+    partner_id: str | None = None,
+    loyalty_currency: str | None = None,
+) -> QuerySet[ExchangePartnership]:
+    """The enabled exchange partnerships `partner` lists, each annotated with the list it is in
+    (`kind`: exchange_out or exchange_in) and the item's other party and currency (`other_id`,
+    `other_name`, `other_public_id`, `item_currency_id`, `item_currency_code`), optionally of
+    one list, with one other partner (its public id) or in one currency (its code).
+
+    Scope as in the exchange services: only the exchange partner and the owners of the two
+    currencies see a partnership. The owner of the origin currency finds it in exchange_out,
+    the item being the destination currency and its owner (where its members can go); the
+    owner of the destination currency finds it in exchange_in, the item being the origin
+    currency and its owner (whose members can come in). An exchange partner that owns neither
+    currency sees it as the owner of the partnership's `loyalty_currency` does (the side the
+    direction is named from). A partnership between two currencies of one owner relates that
+    owner to nobody and is not in its lists; the item's partner must be active.
+    """
+    rows = (
+        ExchangePartnership.objects.filter(enabled=True)
+        .filter(
+            Q(partner=partner)
+            | Q(loyalty_currency__owner=partner)
+            | Q(partner_currency__owner=partner)
+        )
+        .annotate(
+            origin_owner_id=_by_direction(
+                F("loyalty_currency__owner_id"), F("partner_currency__owner_id")
+            ),
+            destination_owner_id=_by_direction(
+                F("partner_currency__owner_id"), F("loyalty_currency__owner_id")
+            ),
+        )
+    )
+    broker = Q(partner=partner) & ~Q(loyalty_currency__owner=partner)
+    broker &= ~Q(partner_currency__owner=partner)
+    origin_side = (Q(origin_owner_id=partner.pk) & ~Q(destination_owner_id=partner.pk)) | (
+        broker & Q(direction=ExchangeDirection.EXCHANGE_OUT)
+    )
+    destination_side = (Q(destination_owner_id=partner.pk) & ~Q(origin_owner_id=partner.pk)) | (
+        broker & Q(direction=ExchangeDirection.EXCHANGE_IN)
+    )
+    # The item is the partnership's other side: the destination seen from the origin, and back.
+    rows = (
+        rows.annotate(
+            kind=Case(
+                When(origin_side, then=Value(EXCHANGE_OUT)),
+                When(destination_side, then=Value(EXCHANGE_IN)),
+                default=None,
+            )
+        )
+        .exclude(kind=None)
+        .annotate(
+            item_on_partner_side=Case(
+                When(kind=EXCHANGE_OUT, direction=ExchangeDirection.EXCHANGE_OUT, then=True),
+                When(kind=EXCHANGE_IN, direction=ExchangeDirection.EXCHANGE_IN, then=True),
+                default=False,
+            )
+        )
+    )
+
+    def item(field: str) -> Case:
+        return Case(
+            When(item_on_partner_side=True, then=F(f"partner_currency__{field}")),
+            default=F(f"loyalty_currency__{field}"),
+        )
+
+    rows = rows.annotate(
+        item_currency_id=item("id"),
+        item_currency_code=item("code"),
+        other_id=item("owner_id"),
+        other_name=item("owner__company_name"),
+        other_public_id=item("owner__public_id"),
+        other_status=item("owner__status"),
+    ).filter(other_status=PartnerStatus.ACTIVE)
+    if kind is not None:
+        rows = rows.filter(kind=kind)
+    if partner_id is not None:
+        rows = rows.filter(other_public_id=partner_id)
+    if loyalty_currency is not None:
+        rows = rows.filter(item_currency_code=loyalty_currency)
+    return rows
+
+
 def related_partner_get(*, partner: Partner, api_identifier: str) -> Partner | None:
     """The active partner with that identifier if `partner` is it or shares an enabled
-    partnership with it; None otherwise, whether or not it exists."""
+    partnership or exchange partnership with it; None otherwise, whether or not it exists."""
     other = Partner.objects.filter(
         api_identifier=api_identifier, status=PartnerStatus.ACTIVE
     ).first()
     if other is None:
         return None
-    if other.pk == partner.pk or relationships(partner).filter(other_id=other.pk).exists():
+    if (
+        other.pk == partner.pk
+        or relationships(partner).filter(other_id=other.pk).exists()
+        or exchange_relationships(partner).filter(other_id=other.pk).exists()
+    ):
         return other
     return None
 

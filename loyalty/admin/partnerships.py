@@ -3,6 +3,7 @@
 A partnership is recorded from the currency owner's side: the type says what the partner is to
 the owner, and the partner sees the owner in the mirror list (loyalty.selectors.MIRROR). The two
 "currency owner for ..." types are those mirror views, so staff never record them directly.
+Exchanges are exchange partnerships (loyalty.admin.exchanges), not partnerships.
 """
 
 import re
@@ -24,14 +25,6 @@ REQUIRED_FIELDS_HELP = (
 OWNER_SIDE_TYPES = [
     (PartnershipType.ISSUING.value, "Issuing: the partner gives this currency to members"),
     (PartnershipType.REDEMPTION.value, "Redemption: the partner accepts this currency"),
-    (
-        PartnershipType.EXCHANGE_IN.value,
-        "Exchange in: the partner's members exchange their units into this currency",
-    ),
-    (
-        PartnershipType.EXCHANGE_OUT.value,
-        "Exchange out: this currency's members exchange units out to the partner's programme",
-    ),
 ]
 
 
@@ -73,7 +66,8 @@ class PartnershipForm(forms.ModelForm):
         choices=OWNER_SIDE_TYPES,
         help_text=(
             "What the partner is to the currency's owner. The partner sees the owner in its "
-            "mirror list (currency owners for issuance or redemption; exchange in and out swap)."
+            "mirror list (currency owners for issuance or redemption). Exchanges are set up as "
+            "exchange partnerships."
         ),
     )
 
@@ -86,8 +80,6 @@ class PartnershipForm(forms.ModelForm):
             "enabled",
             "minimum_member_transaction_amount",
             "maximum_member_transaction_amount",
-            "conversion_ratio_per_unit",
-            "exchange_enabled",
             "adjustment_allowed",
             "batch_process",
             "loyalty_rules_execution_mode",
@@ -138,8 +130,6 @@ class PartnershipAdmin(ModelAdmin):
                 "fields": [
                     "minimum_member_transaction_amount",
                     "maximum_member_transaction_amount",
-                    "conversion_ratio_per_unit",
-                    "exchange_enabled",
                     "adjustment_allowed",
                     "batch_process",
                     "loyalty_rules_execution_mode",

@@ -1,6 +1,3 @@
-from decimal import Decimal
-
-from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 
@@ -61,8 +58,6 @@ class Partner(models.Model):
 class PartnershipType(models.TextChoices):
     ISSUING = "issuing", "Issuing"
     REDEMPTION = "redemption", "Redemption"
-    EXCHANGE_IN = "exchange_in", "Exchange in"
-    EXCHANGE_OUT = "exchange_out", "Exchange out"
     CURRENCY_OWNER_FOR_ISSUANCE = "currency_owner_for_issuance", "Currency owner for issuance"
     CURRENCY_OWNER_FOR_REDEMPTION = "currency_owner_for_redemption", "Currency owner for redemption"
 
@@ -76,10 +71,11 @@ class Partnership(models.Model):
     """What a partner may do with a loyalty currency, and the terms partners see in the lists.
 
     An issuing partnership lets the partner accrue the currency from its own account, a redemption
-    one lets it take units from members, exchange in/out let units cross into or out of a partner
-    programme. The fields mirror the contract's partner list items (partnership_details).
-    `required_fields` lists what a partner must send on member lookup and execution:
-    [{"id": "card_number", "name": "Loyalty card number", "translations": {"es": "..."}}].
+    one lets it take units from members. The fields mirror the contract's partner list items
+    (partnership_details). `required_fields` lists what a partner must send on member lookup and
+    execution: [{"id": "card_number", "name": "Loyalty card number", "translations": {...}}].
+    Exchanges have their own partnerships (loyalty.models.ExchangePartnership): the exchange
+    services and the exchange-in and exchange-out lists read those, never a Partnership.
     """
 
     partner = models.ForeignKey(
@@ -92,14 +88,6 @@ class Partnership(models.Model):
     enabled = models.BooleanField(default=True)
     minimum_member_transaction_amount = models.PositiveBigIntegerField(null=True, blank=True)
     maximum_member_transaction_amount = models.PositiveBigIntegerField(null=True, blank=True)
-    conversion_ratio_per_unit = models.DecimalField(
-        max_digits=20,
-        decimal_places=8,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(Decimal(0))],
-        help_text="Units of the destination currency per unit exchanged.",
-    )
     execute_required_fields = models.JSONField(default=list, blank=True)
     member_lookup_required_fields = models.JSONField(default=list, blank=True)
     member_lookup_available = models.BooleanField(default=False)
@@ -108,7 +96,6 @@ class Partnership(models.Model):
     )
     batch_process = models.BooleanField(default=False)
     adjustment_allowed = models.BooleanField(default=False)
-    exchange_enabled = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

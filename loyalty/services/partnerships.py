@@ -3,7 +3,9 @@
 - The currency owner holds every partnership in its own currency and manages everything in it;
   only it creates or updates members and runs cohorts.
 - A partner with an enabled partnership of a type acts as that type allows (issuing: accrue the
-  currency from its own account; any type: look members up and read their transactions).
+  currency from its own account; any type: look members up and read their transactions). An
+  exchange partnership (loyalty.models.ExchangePartnership) is not one of these: it grants the
+  exchanges alone, whose scope loyalty.services.exchanges checks.
 - A partner sees only the transactions it created or whose origin or destination it owns
   (loyalty.selectors.visible_to), and changes a pending one only if it created it or
   owns its origin.

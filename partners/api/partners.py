@@ -6,17 +6,24 @@ members). Both parties see it, each listing the other:
 
 - O finds P in the list named T (GET /partners/issuing lists the partners issuing O's currency);
 - P finds O in the mirror list (loyalty.selectors.MIRROR): issuing <-> currency owners for
-  issuance, redemption <-> currency owners for redemption, exchange in <-> exchange out (O's
-  members exchanging C out to P's programme come *in* to P, and P's members exchanging in to C
-  go *out* of P's programme).
+  issuance, redemption <-> currency owners for redemption.
 
-An item of every list is one (other partner, loyalty currency) pair: `loyalty_currency` is the
-currency the agreement is in, the caller's own when the item is one of its partners, the item
-partner's when the item is a currency owner. Only enabled partnerships between two active
-partners count; an owner's partnership in its own currency relates nobody and is never listed.
-The `partner_id` filter takes the listed partner's public id (part_...), `loyalty_currency` the
-currency's code; an unknown value lists nothing rather than revealing what exists. The rows come
-from loyalty.selectors.relationships.
+The exchange lists read the exchange partnerships (loyalty.models.ExchangePartnership), the
+rows exchanges are simulated and executed on, with the exchange services' scope (the exchange
+partner and the owners of the two currencies; loyalty.selectors.exchange_relationships): the
+owner of the origin currency finds the destination currency and its owner in exchange-out,
+with the ratio, bounds and required fields an exchange uses; the owner of the destination
+currency finds the origin currency and its owner in exchange-in.
+
+An item of every list is one (other partner, loyalty currency) pair. In the issuing and
+redemption lists `loyalty_currency` is the currency the agreement is in, the caller's own when
+the item is one of its partners, the item partner's when the item is a currency owner; in the
+exchange lists it is the other side's currency, owned by the item's partner. Only enabled
+partnerships whose other party is active count; an owner's partnership in its own currency
+relates nobody and is never listed. The `partner_id` filter takes the listed partner's public id
+(part_...), `loyalty_currency` the currency's code; an unknown value lists nothing rather than
+revealing what exists. The rows come from loyalty.selectors.relationships and
+exchange_relationships.
 
 Every list item has the partner's `partner_id`, `company_name`, `logo` and a `loyalty_currency`
 {id, name}; the six partnership lists add `partnership_details`, whose shape depends on the list,
@@ -27,14 +34,28 @@ contract's schema names, so the generated schema's components read as the contra
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers
 from rest_framework.response import Response
 
 from loyalty.errors import NotFound
-from loyalty.models import ExecutionMode, LoyaltyCurrency, Partner, Partnership, PartnershipType
-from loyalty.selectors import related_partner_get, relationships, seen_as
+from loyalty.models import (
+    ExchangePartnership,
+    ExecutionMode,
+    LoyaltyCurrency,
+    Partner,
+    Partnership,
+    PartnershipType,
+)
+from loyalty.selectors import (
+    EXCHANGE_IN,
+    EXCHANGE_OUT,
+    exchange_relationships,
+    related_partner_get,
+    relationships,
+    seen_as,
+)
 from partners.api.exceptions import ERROR_RESPONSES
 from partners.api.views import PartnerAPIView
 from partners.models import PartnerCustomData
@@ -120,7 +141,8 @@ class PartnerListItem(PartnerListItemBase):
     active_partnerships = ActivePartnerships()
 
 
-# partnership_details: each reads a Partnership row (the entry's `partnership`).
+# partnership_details: each reads the entry's `partnership`, a Partnership row or, in the
+# exchange lists, an ExchangePartnership.
 
 
 class ExecuteAction(serializers.Serializer):
@@ -132,18 +154,40 @@ class MemberLookupAction(serializers.Serializer):
     required_fields = RequiredFieldsField(source="member_lookup_required_fields")
 
 
+class ExchangeMemberLookupAction(serializers.Serializer):
+    """An exchange offers no member lookup of the other programme: its execution checks the
+    destination member (and sends a programme the identifiers it requires)."""
+
+    member_lookup_available = serializers.SerializerMethodField()
+    required_fields = serializers.SerializerMethodField()
+
+    def get_member_lookup_available(self, partnership) -> bool:
+        return False
+
+    @extend_schema_field(REQUIRED_FIELDS_SCHEMA)
+    def get_required_fields(self, partnership) -> list:
+        return []
+
+
 class ExchangeInPartnershipDetails(serializers.Serializer):
-    exchange_enabled = serializers.BooleanField()
+    exchange_enabled = serializers.BooleanField(source="enabled")
 
 
 class ExchangeOutPartnershipDetails(serializers.Serializer):
-    batch_process = serializers.BooleanField()
+    """An ExchangePartnership's terms as exchanges apply them (loyalty.services.exchanges):
+    destination units per origin unit, the origin amount's bounds, the destination's required
+    identifiers. Exchanges run one at a time, never in batches."""
+
+    batch_process = serializers.SerializerMethodField()
     conversion_ratio_per_unit = ConversionRatioField()
-    exchange_enabled = serializers.BooleanField()
+    exchange_enabled = serializers.BooleanField(source="enabled")
     execute_action = ExecuteAction(source="*")
     maximum_member_transaction_amount = serializers.IntegerField(allow_null=True)
-    member_lookup_action = MemberLookupAction(source="*")
+    member_lookup_action = ExchangeMemberLookupAction(source="*")
     minimum_member_transaction_amount = serializers.IntegerField(allow_null=True)
+
+    def get_batch_process(self, partnership) -> bool:
+        return False
 
 
 @extend_schema_field({"type": "object", "properties": {}})
@@ -254,7 +298,7 @@ class PartnerListEntry:
 
     partner: Partner
     loyalty_currency: LoyaltyCurrency
-    partnership: Partnership | None = None
+    partnership: Partnership | ExchangePartnership | None = None
     active_partnerships: dict[str, bool] | None = None
 
 
@@ -281,14 +325,17 @@ class AllPartnersView(PartnerListView):
     """GET /partners: one item per (partner, loyalty currency) pair the caller is related by.
 
     An item is either a partner holding an enabled partnership in a currency the caller owns
-    (`loyalty_currency` is then the caller's currency) or the owner of a currency the caller
-    holds an enabled partnership in (`loyalty_currency` is then that owner's currency). A partner
-    related through two currencies is two items, one per currency. `active_partnerships` tells,
-    from the caller's side, which of the six lists the same pair appears in (several flags when
-    the two have several kinds of partnership in that currency).
+    (`loyalty_currency` is then the caller's currency), the owner of a currency the caller
+    holds an enabled partnership in (`loyalty_currency` is then that owner's currency), or the
+    other side of an exchange partnership the caller takes part in (`loyalty_currency` is then
+    the other side's currency, as in the exchange lists). A partner related through two
+    currencies is two items, one per currency. `active_partnerships` tells, from the caller's
+    side, which of the six lists the same pair appears in (several flags when the two have
+    several kinds of partnership in that currency).
 
-    The pairs are grouped and counted in the database, so a page costs four queries: count,
-    page, and the page's partners and currencies in bulk.
+    The pairs of each source are grouped and counted in the database (a query each), merged and
+    ordered here (a partner is related by a handful of pairs, not thousands), so a page costs
+    four queries: the two sources, and the page's partners and currencies in bulk.
     """
 
     @extend_schema(
@@ -299,23 +346,52 @@ class AllPartnersView(PartnerListView):
         responses={200: PartnerListItem(many=True), **ERROR_RESPONSES},
     )
     def get(self, request):
+        query = self.query()
         flags = {
             kind.value: Count("pk", filter=seen_as(self.partner, kind)) for kind in PartnershipType
         }
-        pairs = (
-            self.rows(self.query())
+        found: dict[tuple[int, int], dict] = {}
+        for pair in (
+            self.rows(query)
             .values("other_id", "other_name", "loyalty_currency_id", "loyalty_currency__code")
             .annotate(**flags)
-            .order_by(*LIST_ORDER)
+        ):
+            found[pair["other_id"], pair["loyalty_currency_id"]] = pair
+        exchanges = (
+            exchange_relationships(
+                self.partner,
+                partner_id=query.get("partner_id"),
+                loyalty_currency=query.get("loyalty_currency"),
+            )
+            .values("other_id", "other_name", "item_currency_id", "item_currency_code")
+            .annotate(
+                **{kind: Count("pk", filter=Q(kind=kind)) for kind in (EXCHANGE_IN, EXCHANGE_OUT)}
+            )
+        )
+        for row in exchanges:
+            pair = found.setdefault(
+                (row["other_id"], row["item_currency_id"]),
+                {
+                    "other_id": row["other_id"],
+                    "other_name": row["other_name"],
+                    "loyalty_currency_id": row["item_currency_id"],
+                    "loyalty_currency__code": row["item_currency_code"],
+                },
+            )
+            pair.update({kind: row[kind] for kind in (EXCHANGE_IN, EXCHANGE_OUT)})
+        pairs = sorted(
+            found.values(),
+            key=lambda pair: (pair["other_name"], pair["other_id"], pair["loyalty_currency__code"]),
         )
         page = self.paginate_queryset(pairs)
+        names = list(ActivePartnerships().fields)
         partners = Partner.objects.in_bulk({pair["other_id"] for pair in page})
         currencies = LoyaltyCurrency.objects.in_bulk({pair["loyalty_currency_id"] for pair in page})
         entries = [
             PartnerListEntry(
                 partner=partners[pair["other_id"]],
                 loyalty_currency=currencies[pair["loyalty_currency_id"]],
-                active_partnerships={kind.value: pair[kind.value] > 0 for kind in PartnershipType},
+                active_partnerships={name: pair.get(name, 0) > 0 for name in names},
             )
             for pair in page
         ]
@@ -347,9 +423,41 @@ class PartnershipListView(PartnerListView):
             )
             for row in page
         ]
+        return self.respond(query, entries)
+
+    def respond(self, query: dict, entries: list[PartnerListEntry]):
         context = {"language": query.get("language_display", "")}
         data = self.serializer_class(entries, many=True, context=context).data
         return self.get_paginated_response(data)
+
+
+class ExchangeListView(PartnershipListView):
+    """One exchange list: one item per enabled exchange partnership the caller sees in it
+    (loyalty.selectors.exchange_relationships), the other side's currency and its owner with
+    the partnership's terms. Two queries a page (count and page)."""
+
+    kind: str
+
+    def get(self, request):
+        query = self.query()
+        rows = (
+            exchange_relationships(
+                self.partner,
+                kind=self.kind,
+                partner_id=query.get("partner_id"),
+                loyalty_currency=query.get("loyalty_currency"),
+            )
+            .select_related("loyalty_currency__owner", "partner_currency__owner")
+            .order_by("other_name", "other_id", "item_currency_code")
+        )
+        page = self.paginate_queryset(rows)
+        entries = []
+        for row in page:
+            currency = row.partner_currency if row.item_on_partner_side else row.loyalty_currency
+            entries.append(
+                PartnerListEntry(partner=currency.owner, loyalty_currency=currency, partnership=row)
+            )
+        return self.respond(query, entries)
 
 
 def _list_schema(operation_id: str, summary: str, item, *, language: bool = False):
@@ -370,8 +478,8 @@ def _list_schema(operation_id: str, summary: str, item, *, language: bool = Fals
     "List exchange in partners",
     ExchangeInPartnerListItem,
 )
-class ExchangeInPartnersView(PartnershipListView):
-    kind = PartnershipType.EXCHANGE_IN
+class ExchangeInPartnersView(ExchangeListView):
+    kind = EXCHANGE_IN
     serializer_class = ExchangeInPartnerListItem
 
 
@@ -381,8 +489,8 @@ class ExchangeInPartnersView(PartnershipListView):
     ExchangeOutPartnerListItem,
     language=True,
 )
-class ExchangeOutPartnersView(PartnershipListView):
-    kind = PartnershipType.EXCHANGE_OUT
+class ExchangeOutPartnersView(ExchangeListView):
+    kind = EXCHANGE_OUT
     serializer_class = ExchangeOutPartnerListItem
     query_serializer = PartnerDetailsListQuery
 

@@ -40,9 +40,9 @@ class PartnerSpec:
     kinds: tuple[str, ...]  # its partnerships with EXAMPLE_POINTS (the owner's side)
 
 
-AIR = PartnerSpec(
-    "example-air", "Example Air", 2_000_000, ("issuing", "exchange_in", "exchange_out")
-)
+# Example Air's exchanges (its miles with the points, both ways) are exchange partnerships
+# (partners/demo/exchanges.py), not partnerships of this list.
+AIR = PartnerSpec("example-air", "Example Air", 2_000_000, ("issuing",))
 HOTELS = PartnerSpec("example-hotels", "Example Hotels", 0, ("issuing", "redemption"))
 # Example Shop is a retailer: its gift cards are sold for EXAMPLE_POINTS (a redemption
 # partnership) and it validates and redeems their codes at its tills.

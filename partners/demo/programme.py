@@ -63,8 +63,8 @@ def partner_account(*, spec: PartnerSpec, currency: LoyaltyCurrency) -> Account:
 
 
 def partnerships_ensure(*, currency: LoyaltyCurrency, partners: dict[str, Partner]) -> None:
-    """One partnership of each kind: Air and Hotels issue, Hotels redeems, Air's miles
-    programme exchanges in and out."""
+    """The partnerships with the points: Air and Hotels issue, Hotels and Shop redeem (the
+    exchanges with Air's miles are exchange partnerships, see partners/demo/exchanges.py)."""
     for spec in catalogue.PARTNERS:
         for kind in spec.kinds:
             Partnership.objects.get_or_create(

@@ -144,7 +144,7 @@ def assert_looks_like_a_real_programme(currency):
     assert TierChange.objects.filter(to_tier__code="gold").exists()
 
     kinds = set(Partnership.objects.values_list("type", flat=True))
-    assert kinds == {"issuing", "redemption", "exchange_in", "exchange_out"}
+    assert kinds == {"issuing", "redemption"}
     assert Cohort.objects.filter(owner=currency.owner).count() == 1
     assert FxRate.objects.filter(base="EUR", quote="USD").count() > 100
     statuses = set(Transaction.objects.values_list("status", flat=True))
@@ -367,6 +367,29 @@ def test_the_demo_exchanges_and_the_inbound_door(ledger_balances):
         "/exchanges/simulate", {"amount": 1000, "origin_loyalty_currency": "EXAMPLE_POINTS"}
     )
     assert simulated.json() == {"AVIOS": 1000, "EXAMPLE_MILES": 500}
+    # The exchange lists show the terms the exchanges run on.
+    listed = client.get("/partners/exchange-out").json()["results"]
+    assert [
+        (
+            item["company_name"],
+            item["loyalty_currency"]["id"],
+            item["partnership_details"]["conversion_ratio_per_unit"],
+            item["partnership_details"]["minimum_member_transaction_amount"],
+            item["partnership_details"]["maximum_member_transaction_amount"],
+            [
+                field["id"]
+                for field in item["partnership_details"]["execute_action"]["required_fields"]
+            ],
+        )
+        for item in listed
+    ] == [
+        ("Avios (sandbox programme)", "AVIOS", "1", 100, 100_000, ["id", "family_name"]),
+        ("Example Air", "EXAMPLE_MILES", "0.5", 100, 100_000, []),
+    ]
+    coming_in = client.get("/partners/exchange-in").json()["results"]
+    assert [(item["company_name"], item["loyalty_currency"]["id"]) for item in coming_in] == [
+        ("Example Air", "EXAMPLE_MILES")
+    ]
     member = payload["members"][0]
     avios = next(a for a in member["linked_accounts"] if a["loyalty_currency"] == "AVIOS")
     executed = client.post(

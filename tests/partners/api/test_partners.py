@@ -1,8 +1,9 @@
 """Partner lists and partner custom data (contract operations 36-43).
 
 The world: EXAMPLE_POINTS is owned by `owner`. Example Air issues it (`issuer`) and also issues
-Sky Miles; Sky Miles Co (`airline`, owner of SKY_MILES) exchanges in and out of EXAMPLE_POINTS;
-Corner Shop (`shop`) accepts EXAMPLE_POINTS and has a disabled issuing partnership.
+Sky Miles; Sky Miles Co (`airline`, owner of SKY_MILES) is the exchange partner of EXAMPLE_POINTS
+-> SKY_MILES (`to_sky`) and SKY_MILES -> EXAMPLE_POINTS (`from_sky`); Corner Shop (`shop`)
+accepts EXAMPLE_POINTS and has a disabled issuing partnership.
 """
 
 from decimal import Decimal
@@ -11,7 +12,14 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from loyalty.models import ExecutionMode, Partnership, PartnershipType, PartnerStatus
+from loyalty.models import (
+    ExchangeDirection,
+    ExchangePartnership,
+    ExecutionMode,
+    Partnership,
+    PartnershipType,
+    PartnerStatus,
+)
 from partners.models import PartnerCustomData
 from tests.factories import LoyaltyCurrencyFactory, PartnerFactory
 from tests.partners.api.conftest import signed_client_for
@@ -55,24 +63,21 @@ def world(currency, issuer):
     Partnership.objects.create(
         partner=issuer, loyalty_currency=sky_miles, type=PartnershipType.ISSUING
     )
-    Partnership.objects.create(
+    to_sky = ExchangePartnership.objects.create(
         partner=airline,
         loyalty_currency=currency,
-        type=PartnershipType.EXCHANGE_OUT,
-        exchange_enabled=True,
-        batch_process=False,
+        partner_currency=sky_miles,
+        direction=ExchangeDirection.EXCHANGE_OUT,
         conversion_ratio_per_unit=Decimal("1.25"),
         minimum_member_transaction_amount=10,
         maximum_member_transaction_amount=5000,
-        member_lookup_available=True,
-        member_lookup_required_fields=[CARD],
         execute_required_fields=[CARD, SURNAME],
     )
-    Partnership.objects.create(
+    from_sky = ExchangePartnership.objects.create(
         partner=airline,
         loyalty_currency=currency,
-        type=PartnershipType.EXCHANGE_IN,
-        exchange_enabled=False,
+        partner_currency=sky_miles,
+        direction=ExchangeDirection.EXCHANGE_IN,
         conversion_ratio_per_unit=Decimal("0.5"),
     )
     Partnership.objects.create(
@@ -92,6 +97,8 @@ def world(currency, issuer):
         issuer=issuer,
         airline=airline,
         shop=shop,
+        to_sky=to_sky,
+        from_sky=from_sky,
         owner_client=signed_client_for(owner),
         issuer_client=signed_client_for(issuer),
         airline_client=signed_client_for(airline),
@@ -125,7 +132,8 @@ def test_all_partners_of_a_currency_owner(world):
     airline = items[2]
     assert airline["partner_id"] == world.airline.public_id
     assert airline["logo"] == ""
-    assert airline["loyalty_currency"] == {"id": "EXAMPLE_POINTS", "name": "Example Points"}
+    # An exchange partner is listed with its side of the exchange, as in the exchange lists.
+    assert airline["loyalty_currency"] == {"id": "SKY_MILES", "name": "Sky Miles"}
 
 
 def test_all_partners_of_an_issuing_partner_are_the_currency_owners(world):
@@ -180,8 +188,10 @@ def test_disabled_partnerships_and_suspended_partners_are_not_listed(world):
 
 def test_exchange_out_partners(world):
     items = results(world.owner_client.get("/partners/exchange-out"))
-    assert pairs(items) == [(world.airline.public_id, "EXAMPLE_POINTS")]
+    assert pairs(items) == [(world.airline.public_id, "SKY_MILES")]
     assert set(items[0]) == COMMON_KEYS | {"partnership_details"}
+    assert items[0]["company_name"] == "Sky Miles Co"
+    assert items[0]["loyalty_currency"] == {"id": "SKY_MILES", "name": "Sky Miles"}
     assert items[0]["partnership_details"] == {
         "batch_process": False,
         "conversion_ratio_per_unit": "1.25",
@@ -193,30 +203,140 @@ def test_exchange_out_partners(world):
             ]
         },
         "maximum_member_transaction_amount": 5000,
-        "member_lookup_action": {
-            "member_lookup_available": True,
-            "required_fields": [{"id": "card_number", "name": "Loyalty card number"}],
-        },
+        "member_lookup_action": {"member_lookup_available": False, "required_fields": []},
         "minimum_member_transaction_amount": 10,
     }
 
 
 def test_exchange_in_partners(world):
     items = results(world.owner_client.get("/partners/exchange-in"))
-    assert pairs(items) == [(world.airline.public_id, "EXAMPLE_POINTS")]
+    assert pairs(items) == [(world.airline.public_id, "SKY_MILES")]
     assert set(items[0]) == COMMON_KEYS | {"partnership_details"}
-    assert items[0]["partnership_details"] == {"exchange_enabled": False}
+    assert items[0]["partnership_details"] == {"exchange_enabled": True}
 
 
 def test_exchange_partners_seen_from_the_other_programme_are_swapped(world):
-    """Sky Miles exchanging in to EXAMPLE_POINTS is, for Sky Miles, an exchange out."""
+    """SKY_MILES -> EXAMPLE_POINTS is, for Sky Miles, an exchange out to the points."""
     out = results(world.airline_client.get("/partners/exchange-out"))
     assert pairs(out) == [(world.owner.public_id, "EXAMPLE_POINTS")]
-    assert out[0]["partnership_details"]["conversion_ratio_per_unit"] == "0.5"
-    assert out[0]["partnership_details"]["execute_action"] == {"required_fields": []}
+    assert out[0]["company_name"] == "Example Points Ltd"
+    details = out[0]["partnership_details"]
+    assert details["conversion_ratio_per_unit"] == "0.5"
+    assert details["execute_action"] == {"required_fields": []}
+    assert (
+        details["minimum_member_transaction_amount"],
+        details["maximum_member_transaction_amount"],
+    ) == (None, None)
     into = results(world.airline_client.get("/partners/exchange-in"))
     assert pairs(into) == [(world.owner.public_id, "EXAMPLE_POINTS")]
     assert into[0]["partnership_details"] == {"exchange_enabled": True}
+
+
+def test_the_listed_terms_are_those_exchanges_use(world):
+    """What exchange-out lists is what /exchanges/simulate applies: the ratio and the bounds."""
+    terms = results(world.owner_client.get("/partners/exchange-out"))[0]["partnership_details"]
+    ratio = Decimal(terms["conversion_ratio_per_unit"])
+    low = terms["minimum_member_transaction_amount"]
+    high = terms["maximum_member_transaction_amount"]
+
+    def simulate(amount: int):
+        return world.owner_client.post(
+            "/exchanges/simulate",
+            {
+                "amount": amount,
+                "origin_loyalty_currency": "EXAMPLE_POINTS",
+                "destination_loyalty_currency": "SKY_MILES",
+            },
+        )
+
+    assert simulate(low).json() == {"SKY_MILES": int(low * ratio)}
+    assert simulate(high).json() == {"SKY_MILES": int(high * ratio)}
+    assert simulate(low - 1).status_code == 400
+    assert simulate(high + 1).status_code == 400
+
+    world.to_sky.conversion_ratio_per_unit = Decimal("3")
+    world.to_sky.save()
+    terms = results(world.owner_client.get("/partners/exchange-out"))[0]["partnership_details"]
+    assert terms["conversion_ratio_per_unit"] == "3"
+    assert simulate(100).json() == {"SKY_MILES": 300}
+
+
+def test_disabled_exchange_partnerships_are_not_listed(world):
+    ExchangePartnership.objects.filter(pk=world.to_sky.pk).update(enabled=False)
+    assert results(world.owner_client.get("/partners/exchange-out")) == []
+    assert results(world.airline_client.get("/partners/exchange-in")) == []
+    assert pairs(results(world.owner_client.get("/partners/exchange-in"))) == [
+        (world.airline.public_id, "SKY_MILES")
+    ]
+    items = results(world.owner_client.get("/partners", {"partner_id": world.airline.public_id}))
+    assert [item["active_partnerships"] for item in items] == [no_flags(exchange_in=True)]
+
+    ExchangePartnership.objects.filter(pk=world.from_sky.pk).update(enabled=False)
+    assert (
+        results(world.owner_client.get("/partners", {"partner_id": world.airline.public_id})) == []
+    )
+
+
+def test_an_exchange_with_a_suspended_currency_owner_is_not_listed(world):
+    world.airline.status = PartnerStatus.SUSPENDED
+    world.airline.save()
+    assert results(world.owner_client.get("/partners/exchange-out")) == []
+    assert results(world.owner_client.get("/partners/exchange-in")) == []
+
+
+@pytest.fixture
+def brokered(world):
+    """Corner Shop brokers EXAMPLE_POINTS -> GEMS, a currency of Gem Club: it owns neither."""
+    gem_club = PartnerFactory(company_name="Gem Club", api_identifier="gem-club")
+    gems = LoyaltyCurrencyFactory(code="GEMS", name="Gems", owner=gem_club)
+    ExchangePartnership.objects.create(
+        partner=world.shop,
+        loyalty_currency=world.currency,
+        partner_currency=gems,
+        direction=ExchangeDirection.EXCHANGE_OUT,
+        conversion_ratio_per_unit=Decimal("10"),
+    )
+    return SimpleNamespace(gem_club=gem_club, client=signed_client_for(gem_club))
+
+
+def test_an_exchange_is_listed_to_its_partner_and_the_owners_of_both_currencies(world, brokered):
+    owner_out = results(world.owner_client.get("/partners/exchange-out"))
+    assert pairs(owner_out) == [
+        (brokered.gem_club.public_id, "GEMS"),
+        (world.airline.public_id, "SKY_MILES"),
+    ]
+    assert owner_out[0]["partnership_details"]["conversion_ratio_per_unit"] == "10"
+    # The destination's owner finds the points coming in; the broker sees the owner's view.
+    assert pairs(results(brokered.client.get("/partners/exchange-in"))) == [
+        (world.owner.public_id, "EXAMPLE_POINTS")
+    ]
+    assert results(brokered.client.get("/partners/exchange-out")) == []
+    assert pairs(results(world.shop_client.get("/partners/exchange-out"))) == [
+        (brokered.gem_club.public_id, "GEMS")
+    ]
+    assert results(world.shop_client.get("/partners/exchange-in")) == []
+    # Example Air issues the points but takes no part in the exchange.
+    assert results(world.issuer_client.get("/partners/exchange-out")) == []
+
+
+def test_exchange_lists_filter_by_the_listed_partner_and_currency(world, brokered):
+    def listed(params):
+        return pairs(results(world.owner_client.get("/partners/exchange-out", params)))
+
+    assert listed({"loyalty_currency": "SKY_MILES"}) == [(world.airline.public_id, "SKY_MILES")]
+    assert listed({"partner_id": brokered.gem_club.public_id}) == [
+        (brokered.gem_club.public_id, "GEMS")
+    ]
+    assert listed({"loyalty_currency": "EXAMPLE_POINTS"}) == []
+    assert listed({"partner_id": world.shop.public_id}) == []
+
+
+def test_custom_data_of_an_exchange_partner(world, airports):
+    """Sky Miles Co and the points' owner are related by their exchanges alone."""
+    response = world.airline_client.get(data_path(world.owner, "airports"))
+    assert response.status_code == 200, response.content
+    ExchangePartnership.objects.update(enabled=False)
+    assert world.airline_client.get(data_path(world.owner, "airports")).status_code == 404
 
 
 def test_issuing_partners(world):
@@ -387,8 +507,11 @@ def test_required_fields_are_named_in_the_language_asked_for(world, language, ca
 
 def test_language_display_on_exchange_out(world):
     items = results(world.owner_client.get("/partners/exchange-out", {"language_display": "es"}))
-    lookup = items[0]["partnership_details"]["member_lookup_action"]["required_fields"]
-    assert lookup == [{"id": "card_number", "name": "Número de tarjeta"}]
+    execute = items[0]["partnership_details"]["execute_action"]["required_fields"]
+    assert execute == [
+        {"id": "card_number", "name": "Número de tarjeta"},
+        {"id": "last_name", "name": "Last name"},
+    ]
 
 
 # Pagination and query counts -----------------------------------------------------------------
@@ -396,7 +519,8 @@ def test_language_display_on_exchange_out(world):
 
 @pytest.fixture
 def many_partners(currency):
-    """25 partners with every kind of partnership in EXAMPLE_POINTS, owned by `currency.owner`."""
+    """25 partners with every kind of partnership in EXAMPLE_POINTS, owned by `currency.owner`,
+    each owning a currency that exchanges with EXAMPLE_POINTS both ways."""
     partners = PartnerFactory.create_batch(25)
     Partnership.objects.bulk_create(
         Partnership(
@@ -408,6 +532,19 @@ def many_partners(currency):
         )
         for partner in partners
         for kind in PartnershipType
+    )
+    owned = {partner.pk: LoyaltyCurrencyFactory(owner=partner) for partner in partners}
+    ExchangePartnership.objects.bulk_create(
+        ExchangePartnership(
+            partner=partner,
+            loyalty_currency=currency,
+            partner_currency=owned[partner.pk],
+            direction=direction,
+            conversion_ratio_per_unit=Decimal("2"),
+            execute_required_fields=[CARD],
+        )
+        for partner in partners
+        for direction in ExchangeDirection
     )
     return partners
 
@@ -421,12 +558,15 @@ def test_pages_walk_with_next_and_previous(currency, many_partners, owner_client
     assert len(last["results"]) == 5
     assert last["next"] is None
     assert parse_qs(last["previous"].lstrip("?")) == {"page_size": ["10"], "page": ["2"]}
-    seen = [
-        item["partner_id"]
-        for page in (1, 2, 3)
-        for item in owner_client.get("/partners", {"page_size": 10, "page": page}).json()["results"]
+    # All partners: each partner twice, in EXAMPLE_POINTS and in its own exchanging currency.
+    pages = [
+        owner_client.get("/partners", {"page_size": 10, "page": n}).json() for n in range(1, 6)
     ]
-    assert sorted(seen) == sorted(partner.public_id for partner in many_partners)
+    assert [page["count"] for page in pages] == [50] * 5
+    assert pages[4]["next"] is None
+    seen = [item["partner_id"] for page in pages for item in page["results"]]
+    assert sorted(seen) == sorted(partner.public_id for partner in many_partners * 2)
+    assert owner_client.get("/partners", {"page_size": 10, "page": 6}).status_code == 404
 
 
 @pytest.mark.parametrize("params", [{"page_size": 0}, {"page_size": 501}, {"page": "x"}])
@@ -435,8 +575,9 @@ def test_bad_pagination_is_400(world, params):
 
 
 # A signed request costs one query (the credential); a partnership list two more (count, page),
-# the all-partners list four (count, page, and the page's partners and currencies in bulk).
+# the all-partners list four (its two sources, and the page's partners and currencies in bulk).
 QUERIES = {"/partners": 5}
+OWNER_LIST_LENGTHS = {"/partners": 50}
 LIST_QUERIES = 3
 
 
@@ -456,7 +597,7 @@ def test_owner_lists_cost_a_bounded_number_of_queries(
     owner_client.get(path)  # records the credential's first use
     with django_assert_max_num_queries(QUERIES.get(path, LIST_QUERIES)):
         items = results(owner_client.get(path, {"page_size": 100}))
-    assert len(items) == 25
+    assert len(items) == OWNER_LIST_LENGTHS.get(path, 25)
 
 
 @pytest.mark.parametrize(
