@@ -44,7 +44,7 @@ def low_stock_tile(request: HttpRequest) -> dict | None:
         "detail": (
             f"denomination(s) of {units(cards)} card(s) below their low-stock threshold"
             if low
-            else "every card has codes above its threshold"
+            else "every card has codes at or above its threshold"
         ),
         "link": reverse("admin:giftcards_giftcard_changelist"),
         "table": {
