@@ -116,6 +116,15 @@ def test_the_median_of_an_even_count_is_the_mean_of_the_middle_two(forwarded):
     assert health.median_latency_ms_24h == 25.0
 
 
+def test_the_embedded_database_gets_the_same_median_from_python(forwarded, monkeypatch):
+    forwarded("transient", "confirmed", latencies=[10, 30])
+    forwarded("confirmed", latencies=[70])
+    on_postgresql = forwarding_health()
+    monkeypatch.setattr(connection, "vendor", "sqlite")  # no PERCENTILE_CONT there
+    [health] = forwarding_health()
+    assert health == on_postgresql[0] and health.median_latency_ms_24h == 30.0
+
+
 def test_forwarding_health_costs_the_same_for_many_programmes(forwarded):
     forwarded("confirmed")
 
