@@ -1,5 +1,5 @@
 """`make bench`: the ledger and gift-card benchmarks, the accrual API benchmark, redemptions,
-exchanges and forwarding, rule evaluation, then finance.
+exchanges and forwarding, rule evaluation, finance, then the admin's front page.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/loyalty uv run python -m bench [--quick]
 
@@ -10,7 +10,9 @@ does bench/exchanges.py, with the sandbox programme served in its process). Rule
 needs no database (bench/rules.py). The gift-card benchmark (bench/giftcards.py) runs on the
 ledger's database after it. The finance benchmark (bench/finance.py: the liability report over
 1,000,000 transactions, the streaming CSV at 100,000 and 1,000,000 rows) has a database of its
-own too. `--quick` (or BENCH_QUICK=1) runs a tenth of the work.
+own too, and so does the front page's (bench/dashboard.py: the page with the forwarding and
+gift-card tiles beside the page without them). `--quick` (or BENCH_QUICK=1) runs a tenth of the
+work.
 """
 
 from __future__ import annotations
@@ -86,6 +88,10 @@ def main(argv: list[str] | None = None) -> int:
     from bench import finance
 
     finance.run_spawned(args.quick)
+
+    from bench import dashboard
+
+    dashboard.run(args.quick)
     return 0
 
 

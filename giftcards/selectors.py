@@ -157,33 +157,46 @@ class Stock:
 def stock_of(gift_card: GiftCard) -> list[Stock]:
     """Per denomination: codes in stock (not expired), issued, unavailable (expired in stock or
     cancelled) and in all; a fixed card lists each of its denominations, with or without codes."""
+    return stocks_of([gift_card])[gift_card.pk]
+
+
+def stocks_of(gift_cards: list[GiftCard]) -> dict[int, list[Stock]]:
+    """stock_of for many cards at once, in two queries however many cards: by card id."""
     today = timezone.localdate()
     expired = Q(expiration_date__lt=today)
     in_stock = Q(status=CodeStatus.AVAILABLE)
+    ids = [card.pk for card in gift_cards]
     rows = (
-        GiftCardCode.objects.filter(gift_card=gift_card)
-        .values("denomination")
+        GiftCardCode.objects.filter(gift_card__in=ids)
+        .values("gift_card", "denomination")
         .annotate(
             available=Count("id", filter=in_stock & ~expired),
             issued=Count("id", filter=Q(status=CodeStatus.ISSUED)),
             unavailable=Count("id", filter=Q(status=CodeStatus.CANCELLED) | (in_stock & expired)),
             total=Count("id"),
         )
+        .order_by()
     )
-    found = {row["denomination"]: row for row in rows}
-    keys: list[Decimal | None] = []
-    if gift_card.denomination_type == DenominationType.FIXED:
-        keys = list(
-            GiftCardDenomination.objects.filter(gift_card=gift_card).values_list("value", flat=True)
+    found: dict[int, dict[Decimal | None, dict]] = {pk: {} for pk in ids}
+    for row in rows:
+        found[row["gift_card"]][row["denomination"]] = row
+    fixed = [card.pk for card in gift_cards if card.denomination_type == DenominationType.FIXED]
+    denominations: dict[int, list[Decimal]] = {pk: [] for pk in fixed}
+    if fixed:
+        values = GiftCardDenomination.objects.filter(gift_card__in=fixed).values_list(
+            "gift_card", "value"
         )
-    keys += [key for key in found if key not in keys]
-    if not keys:
-        keys = [None]
+        for card_id, value in values:
+            denominations[card_id].append(value)
     empty = {"available": 0, "issued": 0, "unavailable": 0, "total": 0}
-    stocks = []
-    for key in sorted(keys, key=lambda k: (k is None, k or 0)):
-        row = found.get(key, empty)
-        stocks.append(
+    result = {}
+    for card in gift_cards:
+        of_card = found[card.pk]
+        keys: list[Decimal | None] = list(denominations.get(card.pk, []))
+        keys += [key for key in of_card if key not in keys]
+        if not keys:
+            keys = [None]
+        result[card.pk] = [
             Stock(
                 denomination=key,
                 available=row["available"],
@@ -191,8 +204,10 @@ def stock_of(gift_card: GiftCard) -> list[Stock]:
                 unavailable=row["unavailable"],
                 total=row["total"],
             )
-        )
-    return stocks
+            for key in sorted(keys, key=lambda k: (k is None, k or 0))
+            for row in [of_card.get(key, empty)]
+        ]
+    return result
 
 
 @dataclass(frozen=True)
@@ -203,11 +218,17 @@ class LowStock:
 
 def gift_cards_below_low_stock() -> list[LowStock]:
     """Enabled cards of our own inventory with a denomination below its card's low-stock
-    threshold (what the admin warns about, and the dashboard)."""
-    low = []
-    cards = GiftCard.objects.filter(enabled=True, provider=Provider.CURRENCY_ALLIANCE)
-    for card in cards.select_related("partner").order_by("name", "id"):
-        for stock in stock_of(card):
-            if stock.available < card.low_stock_threshold:
-                low.append(LowStock(gift_card=card, stock=stock))
-    return low
+    threshold (what the admin warns about, and the dashboard): three queries, however many
+    cards."""
+    cards = list(
+        GiftCard.objects.filter(enabled=True, provider=Provider.CURRENCY_ALLIANCE)
+        .select_related("partner")
+        .order_by("name", "id")
+    )
+    stocks = stocks_of(cards)
+    return [
+        LowStock(gift_card=card, stock=stock)
+        for card in cards
+        for stock in stocks[card.pk]
+        if stock.available < card.low_stock_threshold
+    ]

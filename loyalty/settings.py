@@ -251,8 +251,9 @@ EXPORT_STREAM_LIMIT = env.int("EXPORT_STREAM_LIMIT", default=20_000)
 EXPORTS_DIR = Path(env.str("EXPORTS_DIR", default=str(VAR_DIR / "exports")))
 
 # More front-page tiles, by dotted path to a function of the request returning a dict with
-# title, value, detail and link (loyalty.admin.dashboard); e.g. the forwarding queue's health.
-DASHBOARD_TILES: list[str] = []
+# title, value, detail and link, and optionally a warning and a table (loyalty.admin.dashboard):
+# the other apps' tiles, named here so that loyalty imports none of them.
+DASHBOARD_TILES: list[str] = ["giftcards.dashboard.low_stock_tile"]
 
 UNFOLD = {
     "SITE_TITLE": "Loyalty back office",

@@ -83,6 +83,9 @@ def test_a_support_agent_finds_credits_and_reverses(live_server, browser):
     page.click("button[type=submit], input[type=submit]")
     page.wait_for_selector("#front-page")
     assert page.locator("#counts").inner_text().count("\n") > 3
+    panels = page.locator("#tile-panels").inner_text()
+    assert "Forwarding to partner programmes" in panels and "AVIOS" in panels
+    assert "No card below its low-stock threshold." in panels  # the demo's stock is full
     assert no_sideways_scrolling(page)
     shot(page, "front-page")
 

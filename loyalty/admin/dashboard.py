@@ -8,7 +8,13 @@ partners near their credit limit. Every figure is one indexed or grouped query.
 
 Tiles: each is a function of the request returning {"title", "value", "detail", "link"} (or
 None to leave it out). The built-in ones are in TILES; another app adds its own by dotted path in
-settings.DASHBOARD_TILES (this module imports no other app), e.g. a gift-card stock tile.
+settings.DASHBOARD_TILES (this module imports no other app), e.g. the gift-card stock tile. A
+tile may also carry
+- "warning": a sentence shown under a warning icon and the word "Warning" (never colour alone),
+  with "warning_link" where to act on it;
+- "table": {"columns": [str], "rows": [[cell]], "empty": str}, each cell a dict from cell():
+  its text, an optional link and whether it is an alert (bold, with an icon and a word).
+A tile with a table gets a wide panel below the counts instead of a count card.
 """
 
 import datetime as dt
@@ -21,12 +27,15 @@ from django.db.models import Count, F, Min, OuterRef, Q, Subquery, Sum
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.module_loading import import_string
+from django.utils.timesince import timesince
 
 from loyalty.admin.display import describe, member_side, units
 from loyalty.admin.navigation import shortcuts
 from loyalty.models import (
     Account,
+    ForwardingStatus,
     LoyaltyCurrency,
     Member,
     MemberStatus,
@@ -35,6 +44,7 @@ from loyalty.models import (
     TransactionStatus,
 )
 from loyalty.reports.liability import daily_movements, liability_now
+from loyalty.selectors import ProgrammeHealth, forwarding_health
 
 RECENT = 10
 ACTIVITY_DAYS = 7
@@ -87,7 +97,9 @@ def dashboard_context(request: HttpRequest, context: dict) -> dict:
         shortcuts=shortcuts(request),
         recent=_recent(),
     )
-    context["counts"] += [tile for tile in (t(request) for t in tiles()) if tile]
+    extra = [tile for tile in (t(request) for t in tiles()) if tile]
+    context["counts"] += [tile for tile in extra if "table" not in tile]
+    context["panels"] = [tile for tile in extra if "table" in tile]
     if request.user.has_perm("loyalty.view_transaction"):
         context.update(
             liability=[_liability(item) for item in liability_now()],
@@ -134,7 +146,90 @@ def pending_queue_tile(request: HttpRequest) -> dict:
     }
 
 
-TILES: list[Tile] = [active_members_tile, pending_queue_tile]
+def cell(text: object, link: str | None = None, *, alert: str = "") -> dict:
+    """One cell of a tile's table; `alert` is the word that says what is wrong (e.g. "dead")."""
+    return {"text": str(text), "link": link, "alert": alert}
+
+
+def forwarding_tile(request: HttpRequest) -> dict | None:
+    """The forwarding queue's health per partner programme (the queue page's own selector):
+    queued, retrying and dead records, the last 24 hours' success rate and median latency, and
+    the record waiting longest, each linking to the queue filtered to it; a warning if any is
+    dead."""
+    if not request.user.has_perm("loyalty.view_forwardingrecord"):
+        return None
+    now = timezone.now()
+    health = forwarding_health(now=now)
+    queue = reverse("admin:loyalty_forwardingrecord_changelist")
+    waiting = sum(h.queue_depth for h in health)
+    dead = [h for h in health if h.dead]
+    total_dead = sum(h.dead for h in dead)
+    tile = {
+        "title": "Forwarding to partner programmes",
+        "value": units(waiting),
+        "detail": (
+            f"waiting (queued or retrying), {units(total_dead)} dead"
+            if health
+            else "no partner programme yet"
+        ),
+        "link": queue,
+        "table": {
+            "columns": [
+                "Programme",
+                "Queued",
+                "Retrying",
+                "Dead",
+                "Success rate (24 h)",
+                "Median latency (24 h)",
+                "Waiting longest",
+            ],
+            "rows": [_health_row(h, queue, now) for h in health],
+            "empty": "No partner programme (external currency) yet.",
+        },
+    }
+    if dead:
+        where = ", ".join(f"{h.currency} {units(h.dead)}" for h in dead)
+        tile["warning"] = (
+            f"{units(total_dead)} forwarding record(s) dead ({where}): the members' points are "
+            "held until staff retry them or give up and refund."
+        )
+        tile["warning_link"] = f"{queue}?{urlencode({'status__exact': ForwardingStatus.DEAD})}"
+    return tile
+
+
+def _health_row(health: ProgrammeHealth, queue: str, now: dt.datetime) -> list[dict]:
+    def filtered(status: str | None = None) -> str:
+        query = {"loyalty_currency__id__exact": health.currency_id}
+        if status:
+            query["status__exact"] = status
+        return f"{queue}?{urlencode(query)}"
+
+    rate = health.success_rate_24h
+    latency = health.median_latency_ms_24h
+    attempts = f"of {units(health.attempts_24h)} attempt(s)"
+    oldest = cell("none waiting")
+    if health.oldest_waiting_id is not None:
+        since = health.oldest_waiting_since
+        oldest = cell(
+            f"{timesince(since, now)} (since {since:%Y-%m-%d %H:%M} UTC)",
+            reverse("admin:loyalty_forwardingrecord_change", args=[health.oldest_waiting_id]),
+        )
+    return [
+        cell(health.currency, filtered()),
+        cell(units(health.queued), filtered(ForwardingStatus.QUEUED)),
+        cell(units(health.retrying), filtered(ForwardingStatus.RETRYING)),
+        cell(
+            units(health.dead),
+            filtered(ForwardingStatus.DEAD),
+            alert="dead" if health.dead else "",
+        ),
+        cell(f"{rate * 100:.0f} % {attempts}" if rate is not None else "no attempt", filtered()),
+        cell(f"{latency:,.0f} ms" if latency is not None else "no answer", filtered()),
+        oldest,
+    ]
+
+
+TILES: list[Tile] = [active_members_tile, pending_queue_tile, forwarding_tile]
 
 
 @cache

@@ -3,6 +3,7 @@
 import pytest
 
 from tests.factories import TierFactory
+from tests.giftcards.fixtures import fixed_card, retailer  # noqa: F401 (the front page's tiles)
 
 
 @pytest.fixture

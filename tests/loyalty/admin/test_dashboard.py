@@ -1,15 +1,25 @@
-"""The front page (loyalty.admin.dashboard): find a member, counts, shortcuts, latest activity."""
+"""The front page (loyalty.admin.dashboard): find a member, counts, shortcuts, latest activity,
+finance, the forwarding queue's health and the other apps' tiles, in a fixed number of queries."""
 
 import datetime as dt
 import json
 import re
+from decimal import Decimal
 
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Permission, User
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from giftcards.models import DenominationType, GiftCardType
+from giftcards.services.catalogue import gift_card_create
 from loyalty import ledger
-from loyalty.models import TransactionType
-from tests.loyalty.admin.helpers import credit, hold
+from loyalty.models import ForwardingRecord, TransactionType
+from loyalty.services.accounts import loyalty_currency_create
+from tests.factories import PartnerFactory
+from tests.giftcards.fixtures import load_codes
+from tests.loyalty.admin.helpers import credit, hold, page, url
+from tests.loyalty.services.exchange_fixtures import *  # noqa: F403
 
 
 def test_the_front_page_helps_a_support_agent_start(admin_client, member, member_acc):
@@ -107,3 +117,123 @@ def test_more_tiles_from_settings(admin_client, settings):
 
 def a_tile(request):
     return {"title": "Forwarding queue", "value": "0", "detail": "all delivered", "link": "#"}
+
+
+# The forwarding queue's health ---------------------------------------------------------------
+
+FORWARDING = "Forwarding to partner programmes"
+
+
+def panel_of(response, title: str) -> dict:
+    [panel] = [p for p in response.context["panels"] if p["title"] == title]
+    return panel
+
+
+def test_the_forwarding_tile_shows_each_programme_and_warns_of_the_dead(admin_client, forwarded):
+    queued = forwarded()
+    retrying = forwarded("transient", latencies=[250])
+    forwarded("confirmed", latencies=[150])
+    dead = forwarded("transient", dead=True, latencies=[1_000])
+    ForwardingRecord.objects.filter(pk=retrying.pk).update(
+        created_at=timezone.now() - dt.timedelta(hours=3, minutes=5)
+    )
+
+    response = admin_client.get("/admin/")
+    html = page(response)
+    panel = panel_of(response, FORWARDING)
+    assert (panel["value"], panel["detail"]) == ("2", "waiting (queued or retrying), 1 dead")
+    [row] = panel["table"]["rows"]
+    texts = [c["text"] for c in row]
+    assert texts[:6] == ["AVIOS", "1", "1", "1", "33 % of 3 attempt(s)", "250 ms"]
+    assert texts[6].startswith("3\xa0hours, 5\xa0minutes (since ")
+    assert row[3]["alert"] == "dead" and not row[1]["alert"]
+    assert row[6]["link"] == url("forwardingrecord_change", retrying.pk)
+    assert "Warning:" in html and 'role="alert"' in html
+    assert "1 forwarding record(s) dead (AVIOS 1)" in panel["warning"]
+
+    # Each count opens the queue filtered to it.
+    listed = {
+        status: page(admin_client.get(row[column]["link"]))
+        for column, status in [(1, "queued"), (2, "retrying"), (3, "dead")]
+    }
+    assert queued.reference in listed["queued"] and dead.reference not in listed["queued"]
+    assert retrying.reference in listed["retrying"] and queued.reference not in listed["retrying"]
+    assert dead.reference in listed["dead"] and retrying.reference not in listed["dead"]
+    assert dead.reference in page(admin_client.get(panel["warning_link"]))
+
+
+def test_the_forwarding_tile_with_no_programme(admin_client):
+    response = admin_client.get("/admin/")
+    panel = panel_of(response, FORWARDING)
+    assert panel["table"]["rows"] == [] and panel["detail"] == "no partner programme yet"
+    assert "No partner programme (external currency) yet." in page(response)
+
+
+def test_the_forwarding_tile_when_all_is_delivered(admin_client, forwarded):
+    forwarded("confirmed", latencies=[80])
+    response = admin_client.get("/admin/")
+    panel = panel_of(response, FORWARDING)
+    [row] = panel["table"]["rows"]
+    assert [c["text"] for c in row][1:] == [
+        "0",
+        "0",
+        "0",
+        "100 % of 1 attempt(s)",
+        "80 ms",
+        "none waiting",
+    ]
+    assert "warning" not in panel and "Warning:" not in page(response)
+
+
+def test_the_forwarding_tile_needs_the_right_to_see_the_queue(db, client):
+    staff = User.objects.create_user("agent", is_staff=True)
+    staff.user_permissions.add(Permission.objects.get(codename="view_member"))
+    client.force_login(staff)
+    titles = [p["title"] for p in client.get("/admin/").context["panels"]]
+    assert FORWARDING not in titles
+
+
+def test_the_front_page_costs_the_same_queries_however_much_there_is(
+    admin_client, forwarded, fixed_card
+):
+    """No query per programme, record, card or denomination."""
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            page(admin_client.get("/admin/"))
+        return len(captured)
+
+    forwarded()
+    forwarded("transient", dead=True)
+    load_codes(fixed_card, 1, denomination="5.00")
+    queries()  # warm the session and caches
+    few = queries()
+
+    for n in range(4):
+        loyalty_currency_create(
+            code=f"OTHER_{n}",
+            name=f"Other {n}",
+            owner=PartnerFactory(),
+            fiat_currency="EUR",
+            is_hosted=False,
+        )
+        forwarded("transient")
+        forwarded("confirmed")
+        load_codes(fixed_card, 1, denomination="10.00", prefix=f"MORE{n}")
+    for n in range(3):
+        gift_card_create(
+            partner=fixed_card.partner,
+            name=f"Another card {n}",
+            type=GiftCardType.FIXED_VALUE,
+            denomination_type=DenominationType.FIXED,
+            fiat_currency="EUR",
+            countries=["ESP"],
+            denominations=[Decimal("5.00"), Decimal("10.00")],
+            prices=[],
+        )
+    response = admin_client.get("/admin/")
+    assert len(panel_of(response, FORWARDING)["table"]["rows"]) == 5
+    assert (
+        len(panel_of(response, "Gift cards low on stock")["table"]["rows"]) == 2 + 3 * 2
+    )  # 5.00 and 25.00 of the first, both of the others
+    assert queries() == few

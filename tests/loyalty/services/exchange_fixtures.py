@@ -98,3 +98,37 @@ def flyer(miles):
 def balance(member) -> int:
     account = member_account(member=member)
     return account.balance
+
+
+@pytest.fixture
+def forwarded(currency, to_avios, rich_member):
+    """Exchange points to AVIOS and answer its attempts: forwarded("transient", "confirmed",
+    latencies=[...]) returns the record after one attempt per outcome; dead=True makes the
+    first transient answer its last."""
+    from loyalty.models import ForwardingRecord
+    from loyalty.services.exchanges import exchange_execute
+    from loyalty.services.forwarding import Answer, forwarding_claim, forwarding_finish
+
+    def run(*outcomes: str, latencies=(), dead: bool = False, amount: int = 10):
+        record = exchange_execute(
+            partner=currency.owner,
+            amount=amount,
+            origin_loyalty_currency="EXAMPLE_POINTS",
+            destination_loyalty_currency="AVIOS",
+            origin_member=rich_member.loyalty_program_identifiers,
+            destination_member={"id": "3081470000000001", "family_name": "Andersen"},
+        ).forwarding
+        if dead:
+            ForwardingRecord.objects.filter(pk=record.pk).update(give_up_at=record.created_at)
+        latencies = list(latencies) or [100] * len(outcomes)
+        for outcome, latency in zip(outcomes, latencies, strict=True):
+            claim = forwarding_claim(record_id=record.pk, now=record.next_attempt_at)
+            record = forwarding_finish(
+                claim=claim,
+                answer=Answer(outcome, 200 if outcome == "confirmed" else 503, latency, outcome),
+                now=record.next_attempt_at,
+            )
+        record.refresh_from_db()
+        return record
+
+    return run
