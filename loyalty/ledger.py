@@ -34,7 +34,10 @@ postings can never deadlock on account rows; and the busy rows (an issuing partn
 touched last, so their lock is held only for the final statement and the commit. Inside a unit of
 work (loyalty.unit_of_work: the partner API's POST and PATCH) partners' accounts are written even
 later, by `apply_deferred` as the unit's last statements before COMMIT, after the response and
-the idempotency record; and the operations add no savepoint there.
+the idempotency record; and the operations add no savepoint there. `post(late_debit=True)`
+defers the origin's debit there too (a hot member paying from many clients, when the answer
+does not show its balance): the deferred members' accounts are written first, then the
+partners', keeping the one lock order.
 
 The statements a posting runs on every request (the INSERT of the transaction, the balance
 UPDATEs) are written once per process as plain SQL, rather than compiled by the ORM each time:
