@@ -1,7 +1,11 @@
 """Gift cards: code allocation under 16 concurrent issuers, and the import of a big code file.
 
 Runs inside `python -m bench` on its throwaway database (or alone:
-`DATABASE_URL=postgres://... uv run python -m bench.giftcards [--quick]`).
+`DATABASE_URL=postgres://... [REDIS_URL=redis://...] uv run python -m bench.giftcards [--quick]`;
+alone it uses the Redis of the API benchmarks, bench.api.DEFAULT_REDIS_URL, unless REDIS_URL
+names one: the partner API's reference-data cache, which the issues run under as a request
+does, holds only under a Redis epoch token, and without one every issue would reload the card,
+its prices and the retailer's account as no API request in production does).
 
 - allocations: ISSUERS worker processes issue codes of one denomination of one card for points
   (giftcards.services.issuance.gift_card_issue: the member's debit through the ledger and one
@@ -243,8 +247,11 @@ def measure_import(quick: bool) -> list[Figure]:
 
 def run(quick: bool = False) -> list[Figure]:
     """The two measures on the database Django is set up on; prints and returns the figures."""
+    from loyalty import caching
+
     width = 70
-    print("Gift-card benchmark:", flush=True)
+    cache = "on" if caching.current_token() else "off (no Redis: every issue reloads the card)"
+    print(f"Gift-card benchmark (reference-data cache {cache}):", flush=True)
     figures = measure_allocations(quick)
     for figure in figures:
         print("  " + figure.line(width), flush=True)
@@ -265,6 +272,9 @@ def main(argv: list[str] | None = None) -> int:
     base_url = os.environ.get("DATABASE_URL", "")
     if not base_url:
         parser.error("set DATABASE_URL to a PostgreSQL server")
+    from bench.api import DEFAULT_REDIS_URL
+
+    os.environ["REDIS_URL"] = os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL
     with throwaway_database(base_url) as url:
         django_setup(url)
         run(args.quick)

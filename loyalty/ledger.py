@@ -34,7 +34,10 @@ postings can never deadlock on account rows; and the busy rows (an issuing partn
 touched last, so their lock is held only for the final statement and the commit. Inside a unit of
 work (loyalty.unit_of_work: the partner API's POST and PATCH) partners' accounts are written even
 later, by `apply_deferred` as the unit's last statements before COMMIT, after the response and
-the idempotency record; and the operations add no savepoint there.
+the idempotency record; and the operations add no savepoint there. `post(late_debit=True)`
+defers the origin's debit there too (a hot member paying from many clients, when the answer
+does not show its balance): the deferred members' accounts are written first, then the
+partners', keeping the one lock order.
 
 The statements a posting runs on every request (the INSERT of the transaction, the balance
 UPDATEs) are written once per process as plain SQL, rather than compiled by the ORM each time:
@@ -103,12 +106,20 @@ def post(
     created_by_user: AbstractBaseUser | None = None,
     now: dt.datetime | None = None,
     created_at: dt.datetime | None = None,
+    late_debit: bool = False,
     **details: Any,
 ) -> Transaction:
     """Move `amount` units now; the transaction is `completed`.
 
     `details` are the contract's descriptive fields (reason, reason_code, metadata, bonus,
     external_reference, loyalty_system_data, loyalty_system_id, related_data).
+
+    `late_debit`: inside a unit of work, the origin's debit is deferred like a partner's
+    account update, to the unit's last statements (members' accounts before partners'), so that
+    a row many requests debit (one member paying from many clients) is locked for its UPDATE and
+    the commit only. The caller must then not read the origin's new balance before the unit
+    ends; a debit beyond the balance is refused at the end, rolling the whole unit back. Outside
+    a unit of work it changes nothing.
     """
     now = now or timezone.now()
     return _create(
@@ -124,6 +135,7 @@ def post(
         created_by_user=created_by_user,
         details=details,
         created_at=created_at,
+        late_debit=late_debit,
     )
 
 
@@ -582,6 +594,7 @@ def _create(
     details: Mapping[str, Any],
     check_owners: bool = True,
     created_at: dt.datetime | None = None,
+    late_debit: bool = False,
 ) -> Transaction:
     internal = {"status_message", "status_message_code", "reverses", "previous"}
     unknown = set(details) - _DETAIL_FIELDS - internal
@@ -619,6 +632,7 @@ def _create(
             destination.pk: (0, amount) if credit_pending else (amount, 0),
         },
         partner_accounts={a.pk for a in (origin, destination) if a.partner_id},
+        late={origin.pk} if late_debit else (),
     )
     return tx
 
@@ -682,10 +696,15 @@ def _partner_accounts(*account_ids: int) -> set[int]:
     return set(rows.values_list("pk", flat=True))
 
 
-def _apply(changes: Mapping[int, tuple[int, int]], *, partner_accounts: Collection[int]) -> None:
+def _apply(
+    changes: Mapping[int, tuple[int, int]],
+    *,
+    partner_accounts: Collection[int],
+    late: Collection[int] = (),
+) -> None:
     """Add (balance delta, pending delta) to each account, in the ledger's lock order
     (members' accounts, then `partner_accounts`, each by id); inside a unit of work the
-    partners' accounts are deferred to `apply_deferred`.
+    partners' accounts, and the `late` ones, are deferred to `apply_deferred`.
 
     A change that lowers a balance is conditional on the account staying within its credit
     limit (members have none, the mint has no limit); if the row does not qualify the whole
@@ -696,20 +715,23 @@ def _apply(changes: Mapping[int, tuple[int, int]], *, partner_accounts: Collecti
         balance_delta, pending_delta = changes[account_id]
         if balance_delta == 0 and pending_delta == 0:
             continue
-        if unit is not None and account_id in partner_accounts:
-            unit.defer(account_id, balance_delta, pending_delta)
+        if unit is not None and (account_id in partner_accounts or account_id in late):
+            member = account_id not in partner_accounts
+            unit.defer(account_id, balance_delta, pending_delta, member=member)
             continue
         _update_balance(account_id, balance_delta, pending_delta)
 
 
 def apply_deferred(unit: UnitOfWork) -> None:
-    """Write a unit of work's deferred account changes, by account id (the lock order), as its
-    last statements: each account's deltas of the whole unit in one conditional UPDATE."""
-    for account_id in sorted(unit.deferred):
+    """Write a unit of work's deferred account changes in the lock order (members' accounts,
+    then partners', each by id), as its last statements: each account's deltas of the whole
+    unit in one conditional UPDATE."""
+    for account_id in sorted(unit.deferred, key=lambda pk: (pk not in unit.members, pk)):
         balance_delta, pending_delta = unit.deferred[account_id]
         if balance_delta or pending_delta:
             _update_balance(account_id, balance_delta, pending_delta)
     unit.deferred.clear()
+    unit.members.clear()
 
 
 def _update_balance(account_id: int, balance_delta: int, pending_delta: int) -> None:

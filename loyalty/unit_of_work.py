@@ -11,6 +11,8 @@ The partner API runs each POST and PATCH as one (partners.api.views). Inside it:
   them last, in the ledger's lock order, just before COMMIT, after the request's response and
   idempotency record are written: a hot row is then locked for its UPDATE and the commit only.
   A deferred debit beyond the account's credit is refused then, and the whole unit rolls back.
+  An operation may defer its member's debit too (ledger.post's late_debit, for a hot member
+  whose new balance the answer does not show): it is written then, before the partners'.
 
 Outside a unit of work (the admin, tasks, commands, tests calling services) `atomic` is Django's
 atomic with its savepoints, and the ledger writes every account at once.
@@ -36,9 +38,14 @@ class UnitOfWork:
 
     def __init__(self) -> None:
         self.deferred: defaultdict[int, list[int]] = defaultdict(lambda: [0, 0])
+        self.members: set[int] = set()  # deferred members' accounts: written before partners'
         self.flushing = False
 
-    def defer(self, account_id: int, balance_delta: int, pending_delta: int) -> None:
+    def defer(
+        self, account_id: int, balance_delta: int, pending_delta: int, *, member: bool = False
+    ) -> None:
+        if member:
+            self.members.add(account_id)
         delta = self.deferred[account_id]
         delta[0] += balance_delta
         delta[1] += pending_delta

@@ -12,14 +12,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q
+from django.db import connection
 from django.utils import timezone
 
 from giftcards.errors import GiftCardAmountInvalid, GiftCardOutOfStock
 from giftcards.models import CodeStatus, GiftCard, GiftCardCode, IssueKind, RedemptionStatus
 from giftcards.selectors import gift_card_sellable_get
 from giftcards.services.quotes import Quote, fiat_amount_check, price_choose, quote
-from loyalty import ledger
+from loyalty import ledger, sql
 from loyalty.models import Member, Partner, Transaction, TransactionSubType, TransactionType
 from loyalty.selectors import currency_get, issuing_account, member_account_get, member_get
 from loyalty.unit_of_work import atomic
@@ -49,23 +49,43 @@ def gift_card_simulate(
 
 
 def code_allocate(*, gift_card: GiftCard, denomination: Decimal | None) -> GiftCardCode:
-    """Lock one free, unexpired code of the denomination (SKIP LOCKED), or GiftCardOutOfStock."""
-    stock = GiftCardCode.objects.filter(gift_card=gift_card, status=CodeStatus.AVAILABLE).filter(
-        Q(expiration_date__isnull=True) | Q(expiration_date__gte=timezone.localdate())
-    )
+    """Lock one free, unexpired code of the denomination (SKIP LOCKED), or GiftCardOutOfStock.
+
+    The oldest such code by id, read through the stock index (giftcardcode_stock_idx): one
+    statement written once per process (loyalty.sql), as every issue runs it.
+    """
+    params: list[Any] = [gift_card.pk, CodeStatus.AVAILABLE.value, timezone.localdate()]
     if denomination is None:
-        stock = stock.filter(denomination__isnull=True)
+        statement = sql.written("giftcard-code-allocate-open", lambda: _allocate_sql(open=True))
     else:
-        stock = stock.filter(denomination=denomination)
-    code = stock.select_for_update(skip_locked=True, of=("self",)).order_by("id").first()
-    if code is None:
+        statement = sql.written("giftcard-code-allocate", lambda: _allocate_sql(open=False))
+        params.append(denomination)
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        row = cursor.fetchone()
+    if row is None:
         amount = "" if denomination is None else f" of {denomination:.2f}"
         raise GiftCardOutOfStock(f"There are no codes{amount} left for {gift_card.name}.")
+    code = sql.instance(GiftCardCode, row)
     code.gift_card = gift_card
     return code
 
 
+def _allocate_sql(*, open: bool) -> str:
+    table = sql.quote(GiftCardCode._meta.db_table)
+    denomination = "IS NULL" if open else "= %s"
+    return (
+        f"SELECT {sql.columns(GiftCardCode, table)} FROM {table} "
+        "WHERE gift_card_id = %s AND status = %s "
+        "AND (expiration_date IS NULL OR expiration_date >= %s) "
+        f"AND denomination {denomination} "
+        "ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED"
+    )
+
+
 def _mark_issued(code: GiftCardCode, *, fiat_amount: Decimal | None, **values: Any) -> None:
+    """Mark the locked code issued with `values`: one UPDATE of exactly those columns, written
+    once per process for each set of them (what save(update_fields=...) would send)."""
     now = timezone.now()
     code.status = CodeStatus.ISSUED
     code.redemption_status = RedemptionStatus.UNREDEEMED
@@ -74,16 +94,17 @@ def _mark_issued(code: GiftCardCode, *, fiat_amount: Decimal | None, **values: A
     code.fiat_balance = fiat_amount
     for name, value in values.items():
         setattr(code, name, value)
-    code.save(
-        update_fields=[
-            "status",
-            "redemption_status",
-            "issued_at",
-            "fiat_amount",
-            "fiat_balance",
-            *values,
-        ]
-    )
+    names = ("status", "redemption_status", "issued_at", "fiat_amount", "fiat_balance", *values)
+    fields = [GiftCardCode._meta.get_field(name) for name in names]
+    params = [field.get_db_prep_save(field.pre_save(code, False), connection) for field in fields]
+    statement = sql.written(f"giftcard-code-issue:{','.join(names)}", lambda: _update_sql(fields))
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [*params, code.pk])
+
+
+def _update_sql(fields: list) -> str:
+    assignments = ", ".join(f"{sql.quote(field.column)} = %s" for field in fields)
+    return f"UPDATE {sql.quote(GiftCardCode._meta.db_table)} SET {assignments} WHERE id = %s"
 
 
 @atomic

@@ -371,12 +371,14 @@ def redemption_execute(
     reason: str,
     member_account: Account | None = None,
     now: dt.datetime | None = None,
+    late_debit: bool = False,
     **details: Any,
 ) -> RedemptionRecord:
     """One redemption transaction (sub-type standard) from the member to the partner's
     account (POST /redemptions/standard). `details` are metadata and loyalty_system_data;
     `member_account` is the account redemption_member_get found for `member`, if the caller
-    read it already.
+    read it already. `late_debit` defers the member's debit to the end of the unit of work
+    (ledger.post), for a caller that does not show the member's new balance.
     Refused, with nothing written, for a category the partnership does not accept, a total
     outside its limits, an inactive member or a balance that does not cover the total."""
     require_partnership(partner, loyalty_currency, PartnershipType.REDEMPTION)
@@ -399,6 +401,7 @@ def redemption_execute(
         sub_type=TransactionSubType.STANDARD,
         created_by_partner=partner,
         now=now,
+        late_debit=late_debit,
         external_reference=external_reference,
         reason=reason,
         related_data={

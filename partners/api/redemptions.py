@@ -297,11 +297,15 @@ class StandardRedemptionView(RedemptionView):
         data = self.validated(StandardRedemptionRequest)
         currency = currency_get(code=data["loyalty_currency"])
         # The member's answer is prepared before the redemption locks its account (the lock
-        # is held until the commit), and only its balance is read again afterwards.
+        # is held until the commit), and only its balance is read again afterwards. A caller
+        # that is not shown the balance has the debit written last, just before COMMIT (after
+        # this answer and its idempotency record): a member paying from many clients at once
+        # is then locked for that UPDATE and the commit only.
         account = services.redemption_member_get(
             partner=self.partner, loyalty_currency=currency, identifiers=data["member"]
         )
         member = member_data(account.member, as_owner=is_owner(self.partner, currency))
+        shows_balance = member["balance"] is not None
         record = services.redemption_execute(
             partner=self.partner,
             loyalty_currency=currency,
@@ -310,11 +314,12 @@ class StandardRedemptionView(RedemptionView):
             external_reference=data["external_reference"],
             reason=data["reason"],
             member_account=account,
+            late_debit=not shows_balance,
             **_details(data),
         )
         tx, quote = record.transaction, record.quote
         tx.loyalty_currency = currency
-        if member["balance"] is not None:
+        if shows_balance:
             member["balance"] = balance_of(tx.origin_account)
         return Response(
             {

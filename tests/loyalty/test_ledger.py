@@ -156,6 +156,81 @@ def test_post_spends_a_members_units(mint, member_acc, partner_acc, ledger_balan
     ledger_balances()
 
 
+def _unit():
+    from loyalty.unit_of_work import unit_of_work
+
+    return unit_of_work(ledger.apply_deferred)
+
+
+def test_a_late_debit_is_written_last_in_a_unit_of_work(
+    mint, member_acc, partner_acc, ledger_balances
+):
+    """late_debit defers the member's debit with the partner's credit to the unit's end: the
+    stored balance is unchanged until then, and both are written when the unit closes."""
+    issue(mint, member_acc, 100)
+    with _unit() as unit:
+        tx = ledger.post(
+            origin=member_acc,
+            destination=partner_acc,
+            amount=40,
+            type=TransactionType.REDEMPTION,
+            late_debit=True,
+        )
+        assert holdings(member_acc) == (100, 0)
+        assert holdings(partner_acc) == (0, 0)
+        assert unit.members == {member_acc.pk}
+    assert stored(tx).status == TransactionStatus.COMPLETED
+    assert holdings(member_acc) == (60, 0)
+    assert holdings(partner_acc) == (40, 0)
+    ledger_balances()
+
+
+def test_a_late_debit_beyond_the_balance_rolls_the_whole_unit_back(
+    mint, member_acc, partner_acc, ledger_balances
+):
+    issue(mint, member_acc, 100)
+    with refused(errors.InsufficientFunds), _unit():
+        ledger.post(
+            origin=member_acc,
+            destination=partner_acc,
+            amount=60,
+            type=TransactionType.REDEMPTION,
+            late_debit=True,
+        )
+        ledger.post(
+            origin=member_acc,
+            destination=partner_acc,
+            amount=60,
+            type=TransactionType.REDEMPTION,
+            late_debit=True,
+        )
+    assert holdings(member_acc) == (100, 0)
+    ledger_balances()
+
+
+def test_a_late_debit_outside_a_unit_of_work_is_written_at_once(
+    mint, member_acc, partner_acc, ledger_balances
+):
+    issue(mint, member_acc, 100)
+    with refused(errors.InsufficientFunds):
+        ledger.post(
+            origin=member_acc,
+            destination=partner_acc,
+            amount=101,
+            type=TransactionType.REDEMPTION,
+            late_debit=True,
+        )
+    ledger.post(
+        origin=member_acc,
+        destination=partner_acc,
+        amount=30,
+        type=TransactionType.REDEMPTION,
+        late_debit=True,
+    )
+    assert holdings(member_acc) == (70, 0)
+    ledger_balances()
+
+
 def test_post_refuses_an_unknown_field(mint, member_acc, ledger_balances):
     with refused(TypeError):
         ledger.post(
