@@ -15,16 +15,13 @@ forwarding_health alone. `--quick` (or BENCH_QUICK=1) uses a tenth of the record
 
 from __future__ import annotations
 
-import argparse
-import concurrent.futures
-import multiprocessing
-import os
 import random
 import sys
 import time
 from decimal import Decimal
 
-DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/loyalty"
+from bench.support import quick_cli, run_in_spawned_process
+
 PROGRAMMES = 10
 RECORDS = 2_000
 CARDS = 30
@@ -239,21 +236,11 @@ def _run(*, quick: bool, base_url: str) -> dict:
 
 
 def run(quick: bool) -> dict:
-    """In a fresh interpreter (spawned: it configures Django for its own database)."""
-    arguments = {"quick": quick, "base_url": os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL}
-    context = multiprocessing.get_context("spawn")
-    with concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-        return pool.submit(_run, **arguments).result()
+    return run_in_spawned_process(_run, quick)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.dashboard")
-    parser.add_argument(
-        "--quick", action="store_true", default=os.environ.get("BENCH_QUICK", "") not in {"", "0"}
-    )
-    args = parser.parse_args(argv)
-    run(args.quick)
-    return 0
+    return quick_cli("python -m bench.dashboard", run, argv)
 
 
 if __name__ == "__main__":

@@ -15,19 +15,17 @@ database at all.
 
 from __future__ import annotations
 
-import argparse
 import concurrent.futures
 import datetime as dt
 import json
-import multiprocessing
-import os
 import sys
 import threading
 import time
 import urllib.request
 from decimal import Decimal
 
-DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/loyalty"
+from bench.support import quick_cli, run_in_spawned_process
+
 ROUNDS = 3
 WORKERS = 2
 
@@ -265,21 +263,11 @@ def _run(*, quick: bool, base_url: str) -> dict:
 
 
 def run(quick: bool) -> dict:
-    """In a fresh interpreter (spawned: it configures Django for its own database)."""
-    arguments = {"quick": quick, "base_url": os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL}
-    context = multiprocessing.get_context("spawn")
-    with concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-        return pool.submit(_run, **arguments).result()
+    return run_in_spawned_process(_run, quick)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.exchanges")
-    parser.add_argument(
-        "--quick", action="store_true", default=os.environ.get("BENCH_QUICK", "") not in {"", "0"}
-    )
-    args = parser.parse_args(argv)
-    run(args.quick)
-    return 0
+    return quick_cli("python -m bench.exchanges", run, argv)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,8 @@ create a database of their own next to it and drop it at the end, whatever happe
 
 from __future__ import annotations
 
+import argparse
+import concurrent.futures
 import multiprocessing
 import os
 import threading
@@ -203,3 +205,25 @@ def summary_table(figures: Sequence[Figure], notes: Sequence[tuple[str, str]]) -
     lines = [render(header), rule, *(render(row) for row in rows), rule]
     lines += [f"{label}: {value}" for label, value in notes]
     return "\n".join(lines)
+
+
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/loyalty"
+
+
+def run_in_spawned_process(target: Callable[..., dict], quick: bool) -> dict:
+    """target(quick=, base_url=) in a fresh interpreter (spawned: it configures Django for its
+    own throwaway database, whatever the caller has configured); its figures."""
+    arguments = {"quick": quick, "base_url": os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL}
+    context = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        return pool.submit(target, **arguments).result()
+
+
+def quick_cli(prog: str, run: Callable[[bool], object], argv: list[str] | None) -> int:
+    """`python -m bench.<name> [--quick]` for a benchmark whose run takes only `quick`."""
+    parser = argparse.ArgumentParser(prog=prog)
+    parser.add_argument(
+        "--quick", action="store_true", default=os.environ.get("BENCH_QUICK", "") not in {"", "0"}
+    )
+    run(parser.parse_args(argv).quick)
+    return 0
