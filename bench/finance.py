@@ -118,6 +118,7 @@ def seed_exchanges(rows: int) -> None:
         Exchange,
         ExchangeDirection,
         ExchangePartnership,
+        Member,
         Partner,
         Transaction,
     )
@@ -157,6 +158,8 @@ def seed_exchanges(rows: int) -> None:
     (p_cur, p_first, p_partner), (m_cur, m_first, m_partner) = side.values()
     tx = connection.ops.quote_name(Transaction._meta.db_table)
     exchange = connection.ops.quote_name(Exchange._meta.db_table)
+    account_table = connection.ops.quote_name(Account._meta.db_table)
+    member_table = connection.ops.quote_name(Member._meta.db_table)
     columns = (
         "public_id, loyalty_currency_id, type, sub_type, status, amount, origin_account_id, "
         "destination_account_id, bonus, external_reference, loyalty_system_id, "
@@ -178,10 +181,19 @@ def seed_exchanges(rows: int) -> None:
             )
         cursor.execute(
             f"INSERT INTO {exchange} (public_id, partnership_id, origin_transaction_id, "
-            "destination_transaction_id, external_reference, created_by_partner_id, created_at) "
+            "destination_transaction_id, external_reference, created_by_partner_id, created_at, "
+            "origin_amount, origin_loyalty_currency_code, origin_transaction_public_id, "
+            "origin_membership_id, destination_amount, destination_loyalty_currency_code, "
+            "destination_transaction_public_id, destination_membership_id, refunded) "
             f"SELECT 'xch_bench' || g, {partnership.pk}, o.id, d.id, 'ref-' || g || ',\"x\"', "
-            f"{airline.pk}, {when} FROM generate_series(1, %(rows)s) AS g "
-            f"JOIN {tx} o ON o.public_id = 'tx_xo' || g JOIN {tx} d ON d.public_id = 'tx_xd' || g",
+            f"{airline.pk}, {when}, o.amount, '{points.code}', o.public_id, om.membership_id, "
+            f"d.amount, '{miles.code}', d.public_id, dm.membership_id, false "
+            f"FROM generate_series(1, %(rows)s) AS g "
+            f"JOIN {tx} o ON o.public_id = 'tx_xo' || g JOIN {tx} d ON d.public_id = 'tx_xd' || g "
+            f"JOIN {account_table} oa ON oa.id = o.origin_account_id "
+            f"JOIN {member_table} om ON om.id = oa.member_id "
+            f"JOIN {account_table} da ON da.id = d.destination_account_id "
+            f"JOIN {member_table} dm ON dm.id = da.member_id",
             params,
         )
         cursor.execute(f"ANALYZE {tx}")

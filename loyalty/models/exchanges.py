@@ -130,6 +130,23 @@ class Exchange(models.Model):
         "loyalty.Partner", on_delete=models.PROTECT, related_name="created_exchanges"
     )
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # The exchange report's columns, written once with the exchange (a posted transaction's
+    # amount, id and accounts never change): the report reads this row alone, in created_at
+    # order, instead of joining two transactions, two accounts and two members per line.
+    origin_amount = models.BigIntegerField(default=0)
+    origin_loyalty_currency_code = models.CharField(max_length=64, blank=True)
+    origin_transaction_public_id = models.CharField(max_length=PUBLIC_ID_MAX_LENGTH, blank=True)
+    origin_membership_id = models.CharField(max_length=100, blank=True)
+    destination_amount = models.BigIntegerField(default=0)
+    destination_loyalty_currency_code = models.CharField(max_length=64, blank=True)
+    destination_transaction_public_id = models.CharField(
+        max_length=PUBLIC_ID_MAX_LENGTH, blank=True
+    )
+    destination_membership_id = models.CharField(max_length=100, blank=True)
+    refunded = models.BooleanField(
+        default=False,
+        help_text="The destination programme rejected it and the member was refunded.",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -297,6 +297,14 @@ def exchange_execute(
         destination_transaction=destination_tx,
         external_reference=external_reference,
         created_by_partner=partner,
+        origin_amount=origin_tx.amount,
+        origin_loyalty_currency_code=origin.code,
+        origin_transaction_public_id=origin_tx.public_id,
+        origin_membership_id=member_acc.member.membership_id,
+        destination_amount=destination_tx.amount,
+        destination_loyalty_currency_code=destination.code,
+        destination_transaction_public_id=destination_tx.public_id,
+        destination_membership_id=destination_acc.member.membership_id,
     )
     record = None
     if not destination.is_hosted:

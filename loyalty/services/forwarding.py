@@ -36,6 +36,7 @@ from loyalty.errors import ForwardingClosed, ReasonRequired
 from loyalty.models import (
     OPEN_FORWARDING_STATUSES,
     AttemptOutcome,
+    Exchange,
     ForwardingAttempt,
     ForwardingRecord,
     ForwardingStatus,
@@ -214,6 +215,7 @@ def _refund(record: ForwardingRecord, reason: str, now: dt.datetime, user=None) 
     )
     record.status, record.finished_at = ForwardingStatus.REJECTED, now
     record.leased_until = None
+    Exchange.objects.filter(pk=record.exchange_id).update(refunded=True)
 
 
 @transaction.atomic

@@ -2,18 +2,11 @@
 old rows (the new type check would refuse them) and keeps every other partnership."""
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.loyalty.migrations.conftest import migrate
 
 BEFORE = ("loyalty", "0009_exchanges_and_forwarding")
 AFTER = ("loyalty", "0011_partnership_exchange_types_removed")
-
-
-def migrate(target: tuple[str, str]):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate([target])
-    return executor.loader.project_state([target]).apps
 
 
 @pytest.mark.django_db(transaction=True)
