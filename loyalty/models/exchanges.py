@@ -104,9 +104,10 @@ class Exchange(models.Model):
     `origin_transaction` moves the origin member's units to the exchange partner's account in
     the origin currency; `destination_transaction` moves the partner's units in the destination
     currency to the destination member (pending_external_approval while a partner programme has
-    not answered). Reports find both sides of an exchange here: the finance exchange CSV is one
-    row per Exchange, joining origin_transaction and destination_transaction (their ids, amounts,
-    currencies and members) with the exchange's external_reference and created_at.
+    not answered). Reports find both sides of an exchange here: the exchange CSV is one row per
+    Exchange, read from the columns below that copy its transactions' ids, amounts, currencies
+    and members (fixed once posted) with the exchange's external_reference and created_at; the
+    refund of a rejected exchange marks it `refunded`.
     """
 
     public_id = models.CharField(
