@@ -74,20 +74,20 @@ class JSONForErrors(BaseContentNegotiation):
 
 class ExchangeReportView(PartnerAPIView):
     """GET /reports/exchanges: one CSV line per exchange in the range, oldest first, streamed
-    through a server-side cursor (a million lines start at once, in flat memory). A partner
-    sees the exchanges of the currencies it owns and those it is the exchange partner of."""
+    through a server-side cursor (a million lines in flat memory). A partner sees the exchanges
+    of the currencies it owns and those it is the exchange partner of."""
 
     content_negotiation_class = JSONForErrors
     pagination_class = None
-    queryset = Exchange.objects.none()  # for the schema: exchange_report_lines reads
+    queryset = Exchange.objects.none()  # for the schema; the rows come from exchange_report_lines
 
     @extend_schema(
         operation_id="ExchangeReports_getCsvReport",
         tags=["Exchange Reports"],
         summary="Retrieve Currency Exchange Report",
         description="The CSV of the exchanges done by members in a time range (text/csv, "
-        "RFC 4180, the header below first). Use GET /transactions for the same transactions "
-        "in JSON.",
+        "RFC 4180), oldest first, after this header: " + ",".join(EXCHANGE_REPORT_HEADER) + ". "
+        "Use GET /transactions for the same transactions in JSON.",
         parameters=[ExchangeReportQuery],
         responses={(200, "text/csv"): ReportExchange(many=True), **ERROR_RESPONSES},
     )
