@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
@@ -174,6 +174,10 @@ def test_concurrent_exchanges_never_spend_the_units_twice(
         min_value=Decimal("0.00000001"), max_value=Decimal(1000), places=8, allow_nan=False
     ),
 )
+@example(amount=1, ratio=Decimal("0.5"))  # half a unit: refused
+@example(amount=3, ratio=Decimal("0.5"))  # 1.5: one unit
+@example(amount=501, ratio=Decimal("0.5"))  # 250.5: 250
+@example(amount=3, ratio=Decimal("0.33333334"))  # 1.00000002: one unit
 def test_the_conversion_rounds_down_and_never_gives_nothing(amount, ratio):
     partnership = ExchangePartnership(
         direction=ExchangeDirection.EXCHANGE_OUT,
@@ -181,11 +185,12 @@ def test_the_conversion_rounds_down_and_never_gives_nothing(amount, ratio):
         loyalty_currency=LoyaltyCurrency(code="ORIGIN"),
         partner_currency=LoyaltyCurrency(code="DESTINATION"),
     )
-    exact = Decimal(amount) * ratio
-    try:
-        converted = exchange_amount(partnership, amount)
-    except errors.ExchangeAmountTooSmall:
-        assert exact < 1
+    # The floor in integer arithmetic: the ratio has 8 decimal places.
+    expected = amount * int(ratio * 10**8) // 10**8
+    if expected == 0:
+        with pytest.raises(errors.ExchangeAmountTooSmall):
+            exchange_amount(partnership, amount)
     else:
-        assert isinstance(converted, int)
-        assert 1 <= converted <= exact < converted + 1
+        converted = exchange_amount(partnership, amount)
+        assert type(converted) is int
+        assert converted == expected
