@@ -499,7 +499,7 @@ def abbreviated(statement: str) -> str:
     """A statement with its column and value lists elided, which say nothing about its cost."""
     statement = re.sub(r"^SELECT .+? FROM ", "SELECT … FROM ", statement)
     statement = re.sub(
-        r"^(INSERT INTO \S+) \(.+?\) (VALUES|SELECT) .+? (RETURNING|WHERE|ON)",
+        r"(INSERT INTO \S+) \(.+?\) (VALUES|SELECT) .+? (RETURNING|WHERE|ON)",
         r"\1 (…) \2 … \3",
         statement,
     )

@@ -28,27 +28,30 @@ Overdraft is refused by the database, not by a Python read: a debit is a conditi
 `UPDATE ... WHERE balance - amount >= -credit_limit`, which PostgreSQL re-checks on the newest row
 version after waiting for a concurrent writer, and a CHECK constraint backs it.
 
-Lock order: accounts are updated after the transaction row is inserted, members' accounts first and
-partners' accounts (the mint included) last, by id within each group. It is one total order, so two
-postings can never deadlock on account rows; and the busy rows (an issuing partner, the mint) are
-touched last, so their lock is held only for the final statement and the commit. Inside a unit of
-work (loyalty.unit_of_work: the partner API's POST and PATCH) partners' accounts are written even
-later, by `apply_deferred` as the unit's last statements before COMMIT, after the response and
-the idempotency record; and the operations add no savepoint there. `post(late_debit=True)`
-defers the origin's debit there too (a hot member paying from many clients, when the answer
-does not show its balance): the deferred members' accounts are written first, then the
-partners', keeping the one lock order.
+Lock order: accounts are updated with or after the transaction row's INSERT, members' accounts
+first and partners' accounts (the mint included) last, by id within each group. It is one total
+order, so two postings can never deadlock on account rows; and the busy rows (an issuing partner,
+the mint) are touched last, so their lock is held only for the final statement and the commit.
+Inside a unit of work (loyalty.unit_of_work: the partner API's POST and PATCH) partners' accounts
+are written even later, by `apply_deferred` as the unit's last statement before COMMIT, once the
+response is rendered, together with the unit's last writes (its idempotency record); and the
+operations add no savepoint there. `post(late_debit=True)` defers the origin's debit there too
+(a hot member paying from many clients, when the answer does not show its balance): the deferred
+members' accounts are written first, then the partners', keeping the one lock order.
 
-The statements a posting runs on every request (the INSERT of the transaction, the balance
-UPDATEs) are written once per process as plain SQL, rather than compiled by the ORM each time:
-they are the ledger's hot path, and both PostgreSQL and the embedded SQLite read them.
+The statements a posting runs on every request are written once per process as plain SQL, rather
+than compiled by the ORM each time, and PostgreSQL keeps them prepared (loyalty.prepared): they
+are the ledger's hot path. On PostgreSQL the INSERT of the transaction carries the first
+account's UPDATE (a data-modifying WITH query): an accrual in the partner API costs one
+statement for its row and its member's credit, and one for its idempotency record and the
+partner's debit. The embedded SQLite, which has no such queries, runs them one by one.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -624,9 +627,8 @@ def _create(
         **({"created_at": created_at} if created_at else {}),
         **details,
     )
-    sql.insert(tx)
     credit_pending = status in PENDING_STATUSES
-    _apply(
+    now_written = _planned(
         {
             origin.pk: (-amount, 0),
             destination.pk: (0, amount) if credit_pending else (amount, 0),
@@ -634,6 +636,17 @@ def _create(
         partner_accounts={a.pk for a in (origin, destination) if a.partner_id},
         late={origin.pk} if late_debit else (),
     )
+    if now_written and connection.vendor == "postgresql":
+        # The INSERT carries the first account's UPDATE: one round trip for both.
+        first, *rest = now_written
+        statement, params = _balance_update(*first)
+        if not sql.insert_with(tx, write=statement, params=params):
+            _refuse(first[0], first[1])
+    else:
+        sql.insert(tx)
+        rest = now_written
+    for change in rest:
+        _update_balance(*change)
     return tx
 
 
@@ -710,7 +723,20 @@ def _apply(
     limit (members have none, the mint has no limit); if the row does not qualify the whole
     operation is refused with InsufficientFunds and the surrounding transaction rolls back.
     """
+    for change in _planned(changes, partner_accounts=partner_accounts, late=late):
+        _update_balance(*change)
+
+
+def _planned(
+    changes: Mapping[int, tuple[int, int]],
+    *,
+    partner_accounts: Collection[int],
+    late: Collection[int] = (),
+) -> list[tuple[int, int, int]]:
+    """The changes of `_apply` to write now, as (account id, balance delta, pending delta) in
+    the lock order, once the unit of work (if one is open) has taken the ones it defers."""
     unit = current_unit_of_work()
+    now_written = []
     for account_id in sorted(changes, key=lambda pk: (pk in partner_accounts, pk)):
         balance_delta, pending_delta = changes[account_id]
         if balance_delta == 0 and pending_delta == 0:
@@ -719,40 +745,74 @@ def _apply(
             member = account_id not in partner_accounts
             unit.defer(account_id, balance_delta, pending_delta, member=member)
             continue
-        _update_balance(account_id, balance_delta, pending_delta)
+        now_written.append((account_id, balance_delta, pending_delta))
+    return now_written
 
 
 def apply_deferred(unit: UnitOfWork) -> None:
     """Write a unit of work's deferred account changes in the lock order (members' accounts,
     then partners', each by id), as its last statements: each account's deltas of the whole
-    unit in one conditional UPDATE."""
+    unit in one conditional UPDATE.
+
+    The unit's last writes (UnitOfWork.write_last: the idempotency record of the answer) go
+    with the first of these UPDATEs on PostgreSQL, as data-modifying WITH queries of the same
+    statement: the request's final writes cost one round trip, not two. They touch only rows
+    of the request's own, so they add no lock to the order.
+    """
+    riders = list(unit.last_writes)
+    unit.last_writes.clear()
     for account_id in sorted(unit.deferred, key=lambda pk: (pk not in unit.members, pk)):
         balance_delta, pending_delta = unit.deferred[account_id]
         if balance_delta or pending_delta:
-            _update_balance(account_id, balance_delta, pending_delta)
+            _update_balance(account_id, balance_delta, pending_delta, riders=riders)
+            riders = []
     unit.deferred.clear()
     unit.members.clear()
+    if riders:
+        with connection.cursor() as cursor:
+            for statement, params in riders:
+                cursor.execute(statement, params)
 
 
-def _update_balance(account_id: int, balance_delta: int, pending_delta: int) -> None:
-    """One account's UPDATE; a debit only while the account stays within its credit."""
+def _update_balance(
+    account_id: int,
+    balance_delta: int,
+    pending_delta: int,
+    *,
+    riders: Sequence[tuple[str, Sequence]] = (),
+) -> None:
+    """One account's UPDATE; a debit only while the account stays within its credit.
+
+    `riders` are writes with nothing to check that go with it: in the same statement on
+    PostgreSQL (data-modifying WITH queries), just before it elsewhere."""
+    statement, params = _balance_update(account_id, balance_delta, pending_delta)
     with connection.cursor() as cursor:
-        if balance_delta < 0:
-            cursor.execute(
-                sql.written("ledger-debit", _debit_sql),
-                [balance_delta, pending_delta, account_id, balance_delta],
-            )
+        if riders and connection.vendor == "postgresql":
+            statement, params = sql.with_writes(riders, statement, params)
         else:
-            cursor.execute(
-                sql.written("ledger-credit", _credit_sql),
-                [balance_delta, pending_delta, account_id],
-            )
+            for rider, rider_params in riders:
+                cursor.execute(rider, rider_params)
+        cursor.execute(statement, params)
         updated = cursor.rowcount
     if not updated:
-        public_id = Account.objects.filter(pk=account_id).values_list("public_id", flat=True)
-        raise InsufficientFunds(
-            f"Account {public_id.first()} does not hold {-balance_delta} units to spend."
+        _refuse(account_id, balance_delta)
+
+
+def _balance_update(account_id: int, balance_delta: int, pending_delta: int) -> tuple[str, list]:
+    """The conditional UPDATE of one account's balances, and its params."""
+    if balance_delta < 0:
+        return (
+            sql.written("ledger-debit", _debit_sql),
+            [balance_delta, pending_delta, account_id, balance_delta],
         )
+    return sql.written("ledger-credit", _credit_sql), [balance_delta, pending_delta, account_id]
+
+
+def _refuse(account_id: int, balance_delta: int) -> None:
+    public_id = Account.objects.filter(pk=account_id).values_list("public_id", flat=True)
+    raise InsufficientFunds(
+        f"Account {public_id.first()} does not hold {-balance_delta} units to spend."
+    )
 
 
 def _debit_sql() -> str:

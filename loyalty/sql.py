@@ -67,23 +67,72 @@ def _insert_sql(model: type[Model], rows: int) -> str:
     )
 
 
-def insert(*instances: Model) -> None:
-    """INSERT new instances of one model in one statement, as Model.save() would (defaults and
-    auto_now fields through each field's pre_save); each instance becomes saved, with its pk."""
-    model = type(instances[0])
-    fields = _insert_fields(model)
-    params = [
+def _insert_params(instances: Sequence[Model]) -> list:
+    return [
         field.get_db_prep_save(field.pre_save(obj, True), connection)
         for obj in instances
-        for field in fields
+        for field in _insert_fields(type(obj))
     ]
-    statement = written(
-        f"insert:{model._meta.label}:{len(instances)}", lambda: _insert_sql(model, len(instances))
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(statement, params)
-        ids = [row[0] for row in cursor.fetchall()]
+
+
+def _saved(instances: Sequence[Model], ids: Sequence[int]) -> None:
     for obj, pk in zip(instances, ids, strict=True):
         obj.pk = pk
         obj._state.adding = False
         obj._state.db = connection.alias
+
+
+def insert(*instances: Model) -> None:
+    """INSERT new instances of one model in one statement, as Model.save() would (defaults and
+    auto_now fields through each field's pre_save); each instance becomes saved, with its pk."""
+    model = type(instances[0])
+    statement = written(
+        f"insert:{model._meta.label}:{len(instances)}", lambda: _insert_sql(model, len(instances))
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, _insert_params(instances))
+        ids = [row[0] for row in cursor.fetchall()]
+    _saved(instances, ids)
+
+
+def insert_with(obj: Model, *, write: str, params: Sequence) -> int:
+    """INSERT `obj` as insert() does, in one statement with `write` (an UPDATE, with its
+    `params`), and return how many rows `write` changed. PostgreSQL only: `write` runs as a
+    data-modifying WITH query, so the two cost one round trip.
+
+    Should `write` change nothing (a conditional debit the row no longer qualifies for), the
+    row is inserted all the same: the caller refuses, and its transaction rolls back.
+    """
+    model = type(obj)
+    statement = written(
+        f"insert-with:{model._meta.label}:{write}",
+        lambda: (
+            f"WITH written AS ({write} RETURNING 1) "
+            + _insert_sql(model, 1)
+            + ", (SELECT count(*) FROM written)"
+        ),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [*params, *_insert_params([obj])])
+        pk, changed = cursor.fetchone()
+    _saved([obj], [pk])
+    return changed
+
+
+def with_writes(
+    writes: Sequence[tuple[str, Sequence]], statement: str, params: Sequence
+) -> tuple[str, list]:
+    """`statement` preceded by `writes` (INSERTs or UPDATEs without RETURNING, each with its
+    params) as data-modifying WITH queries: one PostgreSQL statement, whose row count is
+    `statement`'s. The writes must not touch a row `statement` touches (PostgreSQL runs them
+    on the same snapshot)."""
+    texts = [write for write, _ in writes]
+    combined = written(
+        f"with-writes:{statement}:{':'.join(texts)}",
+        lambda: (
+            "WITH "
+            + ", ".join(f"written_{n} AS ({write})" for n, write in enumerate(texts))
+            + f" {statement}"
+        ),
+    )
+    return combined, [*(value for _, values in writes for value in values), *params]

@@ -8,11 +8,13 @@ The partner API runs each POST and PATCH as one (partners.api.views). Inside it:
   (SAVEPOINT, RELEASE) each block would cost;
 - the ledger hands its updates of partners' accounts to `defer` instead of writing them: the
   rows every accrual of one issuing partner (or of the mint) touches. The unit of work writes
-  them last, in the ledger's lock order, just before COMMIT, after the request's response and
-  idempotency record are written: a hot row is then locked for its UPDATE and the commit only.
-  A deferred debit beyond the account's credit is refused then, and the whole unit rolls back.
-  An operation may defer its member's debit too (ledger.post's late_debit, for a hot member
-  whose new balance the answer does not show): it is written then, before the partners'.
+  them last, in the ledger's lock order, just before COMMIT, once the request's response is
+  rendered: a hot row is then locked for its UPDATE and the commit only. The request's last
+  writes (`write_last`: the idempotency record of that response) go in the same statement as
+  the first of those UPDATEs. A deferred debit beyond the account's credit is refused then, and
+  the whole unit rolls back. An operation may defer its member's debit too (ledger.post's
+  late_debit, for a hot member whose new balance the answer does not show): it is written
+  then, before the partners'.
 
 Outside a unit of work (the admin, tasks, commands, tests calling services) `atomic` is Django's
 atomic with its savepoints, and the ledger writes every account at once.
@@ -23,7 +25,7 @@ from __future__ import annotations
 import contextvars
 import functools
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import ParamSpec, TypeVar
 
@@ -34,12 +36,19 @@ R = TypeVar("R")
 
 
 class UnitOfWork:
-    """The deferred account updates of the open unit: account id -> (balance, pending) deltas."""
+    """The deferred account updates of the open unit (account id -> (balance, pending)
+    deltas) and its last writes."""
 
     def __init__(self) -> None:
         self.deferred: defaultdict[int, list[int]] = defaultdict(lambda: [0, 0])
         self.members: set[int] = set()  # deferred members' accounts: written before partners'
+        self.last_writes: list[tuple[str, Sequence]] = []
         self.flushing = False
+
+    def write_last(self, statement: str, params: Sequence) -> None:
+        """Have the flush send this write (an INSERT or UPDATE without RETURNING, of rows no
+        other request touches, whose outcome needs no check) with its first statement."""
+        self.last_writes.append((statement, params))
 
     def defer(
         self, account_id: int, balance_delta: int, pending_delta: int, *, member: bool = False

@@ -10,8 +10,9 @@ The view runs as one unit of work (one database transaction, see PartnerAPIView.
    true` (a 400 when the key was used for another method, path or body; an expired one is
    deleted and the key claimed afresh). Holding the lock, a claim never waits on another
    request's uncommitted row.
-2. The view runs; `complete` writes its answer into the claimed record, in the same transaction,
-   so the record holds an answer exactly when the change it guards is committed.
+2. The view runs; `complete` writes its answer into the claimed record, in the same transaction
+   (with the unit's final statement), so the record holds an answer exactly when the change it
+   guards is committed.
 3. A refusal (a 4xx raised by the view) rolls the unit back, changes and claim alike; `record`
    then stores that answer in a transaction of its own, so a repeat replays it. A 5xx is never
    stored: the request may be retried with the same key.
@@ -31,7 +32,8 @@ from django.http import HttpResponse
 from django.utils import timezone
 from rest_framework import exceptions
 
-from loyalty import crypto
+from loyalty import crypto, sql
+from loyalty.unit_of_work import UnitOfWork
 from partners.api.exceptions import IdempotencyInFlight, IdempotencyKeyReused
 from partners.api.fields import unstorable
 from partners.models import IdempotencyRecord
@@ -85,9 +87,9 @@ def _lock_id(partner_id: int, key: str) -> int:
     return int.from_bytes(digest, "big", signed=True)
 
 
-def _insert_sql(*, locked: bool) -> str:
+def _insert_sql() -> str:
     table = connection.ops.quote_name(IdempotencyRecord._meta.db_table)
-    guard = "pg_try_advisory_xact_lock(%s)" if locked else "1 = 1"
+    guard = "pg_try_advisory_xact_lock(%s)" if connection.vendor == "postgresql" else "1 = 1"
     return (
         f"INSERT INTO {table} (partner_id, key, request_fingerprint, method, path, "
         "response_status, response_body, response_content_type, created_at, expires_at) "
@@ -108,7 +110,6 @@ def _insert(
 ) -> int | None:
     """INSERT the record unless the key is taken (or, on PostgreSQL, locked by another
     request); its id, or None."""
-    locked = connection.vendor == "postgresql"
     now = timezone.now()
     params = [
         partner_id,
@@ -122,10 +123,10 @@ def _insert(
         now,
         now + dt.timedelta(hours=settings.IDEMPOTENCY_KEY_TTL_HOURS),
     ]
-    if locked:
+    if connection.vendor == "postgresql":
         params.append(_lock_id(partner_id, key))
     with connection.cursor() as cursor:
-        cursor.execute(_insert_sql(locked=locked), params)
+        cursor.execute(sql.written("idempotency-claim", _insert_sql), params)
         row = cursor.fetchone()
     return row[0] if row else None
 
@@ -170,21 +171,27 @@ def _stored_body(response) -> bytes:
     return body
 
 
-def complete(claim: Claim, response) -> None:
-    """Write the rendered answer into the claimed record, in the request's transaction."""
+def complete(claim: Claim, response, *, unit: UnitOfWork) -> None:
+    """Write the rendered answer into the claimed record, in the request's unit of work: as
+    one of its last writes, which go with its final statement (loyalty.unit_of_work)."""
     response.render()
+    unit.write_last(
+        sql.written("idempotency-complete", _complete_sql),
+        [
+            response.status_code,
+            _stored_body(response),
+            response.get("Content-Type", "application/json"),
+            claim.record_id,
+        ],
+    )
+
+
+def _complete_sql() -> str:
     table = connection.ops.quote_name(IdempotencyRecord._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET response_status = %s, response_body = %s, "
-            "response_content_type = %s WHERE id = %s",
-            [
-                response.status_code,
-                _stored_body(response),
-                response.get("Content-Type", "application/json"),
-                claim.record_id,
-            ],
-        )
+    return (
+        f"UPDATE {table} SET response_status = %s, response_body = %s, "
+        "response_content_type = %s WHERE id = %s"
+    )
 
 
 @transaction.atomic

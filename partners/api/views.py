@@ -59,7 +59,7 @@ class PartnerAPIView(generics.GenericAPIView):
             if handler is None or request.method.lower() not in self.http_method_names:
                 handler = self.http_method_not_allowed
             if request.method in idempotency.GUARDED_METHODS:
-                with unit_of_work(ledger.apply_deferred):
+                with unit_of_work(ledger.apply_deferred) as unit:
                     key = idempotency.request_key(request)
                     if key is not None:
                         claim = idempotency.claim(
@@ -68,7 +68,7 @@ class PartnerAPIView(generics.GenericAPIView):
                     response = handler(request, *args, **kwargs)
                     response = self.finalize_response(request, response, *args, **kwargs)
                     if claim is not None:
-                        idempotency.complete(claim, response)
+                        idempotency.complete(claim, response, unit=unit)
             else:
                 response = self.finalize_response(
                     request, handler(request, *args, **kwargs), *args, **kwargs

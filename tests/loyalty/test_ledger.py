@@ -231,6 +231,70 @@ def test_a_late_debit_outside_a_unit_of_work_is_written_at_once(
     ledger_balances()
 
 
+def _rename_member_last(unit, member: Member, name: str) -> None:
+    unit.write_last("UPDATE loyalty_member SET first_name = %s WHERE id = %s", [name, member.pk])
+
+
+def test_a_units_last_writes_are_written_with_its_deferred_updates(
+    member, mint, member_acc, partner_acc, ledger_balances
+):
+    issue(mint, partner_acc, 100)
+    with _unit() as unit:
+        ledger.post(
+            origin=partner_acc, destination=member_acc, amount=30, type=TransactionType.ACCRUAL
+        )
+        _rename_member_last(unit, member, "Renamed")
+        member.refresh_from_db()
+        assert member.first_name != "Renamed"
+    member.refresh_from_db()
+    assert member.first_name == "Renamed"
+    assert holdings(partner_acc) == (70, 0)
+    assert holdings(member_acc) == (30, 0)
+    ledger_balances()
+
+
+def test_a_refused_deferred_debit_rolls_the_last_writes_back_too(
+    member, member_acc, partner_acc, ledger_balances
+):
+    """partner_acc may go 1,000 below zero, not 1,001."""
+    with refused(errors.InsufficientFunds), _unit() as unit:
+        ledger.post(
+            origin=partner_acc, destination=member_acc, amount=1_001, type=TransactionType.ACCRUAL
+        )
+        _rename_member_last(unit, member, "Renamed")
+    member.refresh_from_db()
+    assert member.first_name != "Renamed"
+    ledger_balances()
+
+
+def test_a_units_last_writes_are_written_without_deferred_updates(member):
+    with _unit() as unit:
+        _rename_member_last(unit, member, "Renamed")
+    member.refresh_from_db()
+    assert member.first_name == "Renamed"
+
+
+def test_a_refused_first_debit_outside_a_unit_changes_nothing(
+    mint, member_acc, other_member_acc, ledger_balances
+):
+    """Outside a unit of work the INSERT carries the first account's debit (a member's, in the
+    lock order): refused, neither the row nor any balance stays."""
+    issue(mint, member_acc, 10)
+    with refused(errors.InsufficientFunds):
+        ledger.post(
+            origin=member_acc,
+            destination=other_member_acc,
+            amount=11,
+            type=TransactionType.TRANSFER,
+        )
+    ledger.post(
+        origin=member_acc, destination=other_member_acc, amount=10, type=TransactionType.TRANSFER
+    )
+    assert holdings(member_acc) == (0, 0)
+    assert holdings(other_member_acc) == (10, 0)
+    ledger_balances()
+
+
 def test_post_refuses_an_unknown_field(mint, member_acc, ledger_balances):
     with refused(TypeError):
         ledger.post(
