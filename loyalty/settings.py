@@ -106,12 +106,16 @@ else:
     DATABASES = {"default": env.db_url("DATABASE_URL")}
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-    # Server-side binding lets psycopg prepare the statements a connection runs again and
-    # again (the API's hot path), so PostgreSQL plans each once per connection instead of on
-    # every request. Behind a pooler in transaction mode (PgBouncer before 1.21), turn it off.
-    DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = env.bool(
-        "DB_SERVER_SIDE_BINDING", default=True
-    )
+    # Server-side binding, and prepared statements for the hot path's (loyalty.prepared: the
+    # few the partner API runs on every request, parsed and planned once per connection).
+    # Behind a pooler in transaction mode (PgBouncer before 1.21), turn both off with
+    # DB_SERVER_SIDE_BINDING=false.
+    if env.bool("DB_SERVER_SIDE_BINDING", default=True):
+        from loyalty.prepared import Cursor as PreparingCursor
+
+        DATABASES["default"].setdefault("OPTIONS", {}).update(
+            server_side_binding=True, cursor_factory=PreparingCursor, prepare_threshold=5
+        )
     DATABASES["default"].setdefault("TEST", {})
     DATABASES["default"]["TEST"]["NAME"] = env.str("TEST_DATABASE_NAME", default=None)
 

@@ -14,15 +14,18 @@ from collections.abc import Callable, Sequence
 from django.db import connection
 from django.db.models import Model
 
+from loyalty import prepared
+
 _written: dict[tuple[str, str], str] = {}
 
 
 def written(name: str, write: Callable[[], str]) -> str:
-    """The statement `name` for the connection's vendor, written by `write()` the first time."""
+    """The statement `name` for the connection's vendor, written by `write()` the first time;
+    on PostgreSQL every connection keeps it prepared (loyalty.prepared)."""
     key = (connection.vendor, name)
     statement = _written.get(key)
     if statement is None:
-        statement = _written[key] = write()
+        statement = _written[key] = prepared.register(write())
     return statement
 
 
