@@ -19,13 +19,16 @@ from loyalty import prepared
 _written: dict[tuple[str, str], str] = {}
 
 
-def written(name: str, write: Callable[[], str]) -> str:
+def written(name: str, write: Callable[[], str], *, keep_prepared: bool = True) -> str:
     """The statement `name` for the connection's vendor, written by `write()` the first time;
-    on PostgreSQL every connection keeps it prepared (loyalty.prepared)."""
+    on PostgreSQL every connection keeps it prepared (loyalty.prepared) unless `keep_prepared`
+    is False (a statement whose best plan depends on its parameters' values)."""
     key = (connection.vendor, name)
     statement = _written.get(key)
     if statement is None:
-        statement = _written[key] = prepared.register(write())
+        statement = _written[key] = write()
+        if keep_prepared:
+            prepared.register(statement)
     return statement
 
 

@@ -54,7 +54,7 @@ def code_allocate(*, gift_card: GiftCard, denomination: Decimal | None) -> GiftC
     The oldest such code by id, read through the stock index (giftcardcode_stock_idx): one
     statement written once per process (loyalty.sql), as every issue runs it.
     """
-    params: list[Any] = [gift_card.pk, CodeStatus.AVAILABLE.value, timezone.localdate()]
+    params: list[Any] = [gift_card.pk, timezone.localdate()]
     if denomination is None:
         statement = sql.written("giftcard-code-allocate-open", lambda: _allocate_sql(open=True))
     else:
@@ -72,11 +72,13 @@ def code_allocate(*, gift_card: GiftCard, denomination: Decimal | None) -> GiftC
 
 
 def _allocate_sql(*, open: bool) -> str:
+    """The status is written into the statement, not passed: a plan made once for any
+    parameters (the connection keeps it prepared) can then read the partial stock index."""
     table = sql.quote(GiftCardCode._meta.db_table)
     denomination = "IS NULL" if open else "= %s"
     return (
         f"SELECT {sql.columns(GiftCardCode, table)} FROM {table} "
-        "WHERE gift_card_id = %s AND status = %s "
+        f"WHERE gift_card_id = %s AND status = '{CodeStatus.AVAILABLE.value}' "
         "AND (expiration_date IS NULL OR expiration_date >= %s) "
         f"AND denomination {denomination} "
         "ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED"

@@ -274,24 +274,20 @@ def test_a_units_last_writes_are_written_without_deferred_updates(member):
     assert member.first_name == "Renamed"
 
 
-def test_a_refused_first_debit_outside_a_unit_changes_nothing(
-    mint, member_acc, other_member_acc, ledger_balances
+@pytest.mark.parametrize("payer_first", [True, False], ids=["debit-in-insert", "debit-after"])
+def test_a_refused_debit_outside_a_unit_changes_nothing(
+    payer_first, mint, member_acc, other_member_acc, ledger_balances
 ):
-    """Outside a unit of work the INSERT carries the first account's debit (a member's, in the
-    lock order): refused, neither the row nor any balance stays."""
-    issue(mint, member_acc, 10)
+    """Outside a unit of work the INSERT carries the first account's write in the lock order
+    (by id between members), the other follows: whichever is refused, nothing stays."""
+    low, high = sorted((member_acc, other_member_acc), key=lambda account: account.pk)
+    payer, payee = (low, high) if payer_first else (high, low)
+    issue(mint, payer, 10)
     with refused(errors.InsufficientFunds):
-        ledger.post(
-            origin=member_acc,
-            destination=other_member_acc,
-            amount=11,
-            type=TransactionType.TRANSFER,
-        )
-    ledger.post(
-        origin=member_acc, destination=other_member_acc, amount=10, type=TransactionType.TRANSFER
-    )
-    assert holdings(member_acc) == (0, 0)
-    assert holdings(other_member_acc) == (10, 0)
+        ledger.post(origin=payer, destination=payee, amount=11, type=TransactionType.TRANSFER)
+    ledger.post(origin=payer, destination=payee, amount=10, type=TransactionType.TRANSFER)
+    assert holdings(payer) == (0, 0)
+    assert holdings(payee) == (10, 0)
     ledger_balances()
 
 
