@@ -6,10 +6,10 @@ A request runs in three steps, and only the last touches a database transaction:
    reference-data scope (partners.api.authentication; loyalty.caching);
 2. for GET, the view;
 3. for POST and PATCH, one unit of work (loyalty.unit_of_work): the Idempotency-Key claim, the
-   view, the idempotency record of its answer and, last before COMMIT, the deferred updates of
-   partners' accounts (loyalty.ledger.apply_deferred). A refusal raised by the view rolls all
-   of it back; its 4xx answer is then recorded under the key on its own. A 5xx rolls back and
-   is never recorded.
+   view and, last before COMMIT, the idempotency record of its answer with the deferred updates
+   of partners' accounts, in one statement (loyalty.ledger.apply_deferred). A refusal raised by
+   the view rolls all of it back; its 4xx answer is then recorded under the key on its own. A
+   5xx rolls back and is never recorded.
 """
 
 from functools import cache
