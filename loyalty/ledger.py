@@ -834,9 +834,20 @@ def _release_pending(per_account: Mapping[int, int]) -> None:
 
     The rows are locked first, in the ledger's lock order (FOR NO KEY UPDATE, which does not
     block the key-share locks of concurrent inserts referencing them), so that concurrent sweeps
-    and postings cannot deadlock. The update joins a VALUES list (column1 = account id, column2 =
-    amount), which PostgreSQL and SQLite both read, instead of a CASE per account.
+    and postings cannot deadlock. On PostgreSQL the account ids and amounts travel as two
+    arrays, so the two statements are the same text for any batch and Python adapts two
+    parameters, not two per account; elsewhere the update joins a VALUES list (column1 =
+    account id, column2 = amount) instead of a CASE per account.
     """
+    if connection.vendor == "postgresql":
+        ids = list(per_account)
+        with connection.cursor() as cursor:
+            cursor.execute(sql.written("ledger-release-lock", _release_lock_sql), [ids])
+            cursor.execute(
+                sql.written("ledger-release-credit", _release_credit_sql),
+                [ids, [per_account[pk] for pk in ids]],
+            )
+        return
     is_partner = ExpressionWrapper(Q(partner__isnull=False), output_field=BooleanField())
     locked = (
         Account.objects.select_for_update(no_key=True)
@@ -855,3 +866,20 @@ def _release_pending(per_account: Mapping[int, int]) -> None:
             f"WHERE {table}.id = CAST(released.column1 AS BIGINT)",
             params,
         )
+
+
+def _release_lock_sql() -> str:
+    return (
+        f"SELECT id FROM {sql.quote(Account._meta.db_table)} WHERE id = ANY(%s::bigint[]) "
+        "ORDER BY partner_id IS NOT NULL, id FOR NO KEY UPDATE"
+    )
+
+
+def _release_credit_sql() -> str:
+    table = sql.quote(Account._meta.db_table)
+    return (
+        f"UPDATE {table} AS account SET balance = account.balance + released.amount, "
+        "pending_balance = account.pending_balance - released.amount "
+        "FROM unnest(%s::bigint[], %s::bigint[]) AS released (id, amount) "
+        "WHERE account.id = released.id"
+    )
