@@ -240,7 +240,14 @@ class Transaction(models.Model):
             models.Index(
                 fields=["destination_account", "-created_at"], name="transaction_destination_idx"
             ),
-            models.Index(fields=["external_reference"], name="transaction_ext_ref_idx"),
+            # Only the rows that carry a reference: the admin finds a transaction by one, and
+            # the many without one (rule awards, pending accruals) then cost no entry here
+            # when inserted or released.
+            models.Index(
+                fields=["external_reference"],
+                condition=~Q(external_reference=""),
+                name="transaction_ext_ref_idx",
+            ),
             # Partial: only the few rows that have one are indexed, so the release sweep's
             # UPDATE of every pending row does not write to these.
             models.Index(
