@@ -180,3 +180,24 @@ def test_the_model_saves_the_status_fields_of_a_posted_transaction(make_transact
     tx.save(update_fields=["loyalty_system_id"])
 
     assert Transaction.objects.get(pk=tx.pk).loyalty_system_id == "EXT-2"
+
+
+# Indexes --------------------------------------------------------------------------------------
+
+
+def test_an_exact_lookup_by_external_reference_uses_its_partial_index(mint, member_acc):
+    """The index holds only rows with a reference; PostgreSQL must still see that a lookup by a
+    given reference may use it (with sequential scans off, a plan without it says it cannot)."""
+    ledger.post(
+        origin=mint,
+        destination=member_acc,
+        amount=5,
+        type=TransactionType.ACCRUAL,
+        external_reference="order-77",
+    )
+    with db_transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = Transaction.objects.filter(external_reference="order-77").explain()
+
+    assert "transaction_ext_ref_idx" in plan
+    assert Transaction.objects.get(external_reference="order-77").amount == 5
