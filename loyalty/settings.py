@@ -349,6 +349,7 @@ SPECTACULAR_SETTINGS = {
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
+        "partners.api.schema.document_body_errors",
         "partners.api.schema.document_idempotency",
         "partners.api.schema.contract_component_names",
         "partners.api.schema.document_fields",

@@ -6,6 +6,7 @@ Registered on import: partners/api/urls.py imports the views below, which brings
 before any schema is generated; SPECTACULAR_SETTINGS names the postprocessing hooks.
 """
 
+import copy
 import datetime as dt
 import re
 from functools import cache
@@ -77,9 +78,14 @@ _STRFTIME_PATTERNS = {
     "%z": r"[+-]\d{4}",
 }
 _REGEX_SPECIAL = frozenset(".^$*+?()[]{}|\\")
-# Statuses an idempotent repeat can replay: the view's own answers. 401 and 429 come before the
-# key is looked at, and 409 is the answer to a repeat still running, so none of them is stored.
-_NOT_REPLAYED = frozenset({"401", "409", "429"})
+# Statuses an idempotent repeat can replay: the view's own answers. 401, 413 and 429 come before
+# the key is looked at, and 409 is the answer to a repeat still running, so none of them is stored.
+_NOT_REPLAYED = frozenset({"401", "409", "413", "429"})
+# What the framework answers for any request body before the operation sees it.
+_BODY_ERRORS = {
+    "413": "The body is larger than the API accepts (MAX_REQUEST_BODY_BYTES); nothing was changed.",
+    "415": "The body is not JSON: send Content-Type: application/json; nothing was changed.",
+}
 
 
 class ApiIndexView(APIView):
@@ -195,6 +201,21 @@ class FilterSetModelExtension(DjangoFilterExtension):
                 auto_schema, model, filterset_class, name, filter_field
             )
         return parameters
+
+
+def document_body_errors(result, generator, request, public):
+    """Postprocessing hook: 413 and 415 on every operation that takes a body, in the shape of its
+    400 (GenericError). The body is read and parsed by the framework, so any of them can answer
+    these, and a partner's client should know it may."""
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            responses = operation.get("responses", {})
+            if "requestBody" not in operation or "400" not in responses:
+                continue
+            for status_code, description in _BODY_ERRORS.items():
+                response = copy.deepcopy(responses["400"])
+                responses.setdefault(status_code, {**response, "description": description})
+    return result
 
 
 def document_idempotency(result, generator, request, public):

@@ -385,6 +385,21 @@ def test_idempotency_headers_on_post_and_patch_only(schema):
                 assert "Idempotency-Repeated" not in response.get("headers", {})
 
 
+def test_every_operation_with_a_body_documents_413_and_415(schema):
+    """The framework answers them for any body, before the operation runs; a 413 comes before
+    the Idempotency-Key is looked at (never replayed), a 415 is the view's answer (replayed)."""
+    with_body = [(m, p, o) for m, p, o in operations(schema) if "requestBody" in o]
+    assert with_body
+    for method, path, operation in operations(schema):
+        documented = set(operation["responses"]) & {"413", "415"}
+        if "requestBody" not in operation:
+            assert not documented, f"{method} {path}"
+            continue
+        assert documented == {"413", "415"}, f"{method} {path}"
+        assert "Idempotency-Repeated" not in operation["responses"]["413"].get("headers", {})
+        assert "Idempotency-Repeated" in operation["responses"]["415"]["headers"]
+
+
 def test_errors_have_the_generic_error_shape(schema):
     generic = schema["components"]["schemas"]["GenericError"]
     item = component(schema, generic["properties"]["errors"]["items"]["$ref"])
