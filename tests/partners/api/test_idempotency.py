@@ -25,6 +25,25 @@ def test_a_400_is_replayed_too(issuer_client, issuer, member):
     assert "Idempotency-Repeated" not in first
 
 
+def test_a_415_is_replayed_as_its_schema_says(issuer_client, issuer, member):
+    """The body is parsed by the view, inside the key's unit of work: its refusal is the answer
+    the key keeps (documented so by partners.api.schema.document_body_errors)."""
+    body = json.dumps(accrual_body(member, issuer)).encode()
+    responses = [
+        issuer_client.client.post(
+            "/public/v3.0/accruals/standard",
+            data=body,
+            content_type="text/plain",
+            headers={"Authorization": issuer_client._auth(body), "Idempotency-Key": "plain-1"},
+        )
+        for _ in range(2)
+    ]
+    assert [r.status_code for r in responses] == [415, 415]
+    assert responses[1].content == responses[0].content
+    assert responses[1]["Idempotency-Repeated"] == "true"
+    assert not Transaction.objects.exists()
+
+
 def test_same_key_with_another_body_is_refused(issuer_client, issuer, member):
     issuer_client.post("/accruals/standard", accrual_body(member, issuer), idempotency_key="k")
     other = issuer_client.post(
