@@ -83,7 +83,7 @@ _REGEX_SPECIAL = frozenset(".^$*+?()[]{}|\\")
 _NOT_REPLAYED = frozenset({"401", "409", "413", "429"})
 # What the framework answers for any request body before the operation sees it.
 _BODY_ERRORS = {
-    "413": "The body is larger than the API accepts (MAX_REQUEST_BODY_BYTES); nothing was changed.",
+    "413": "The body is larger than this API accepts; nothing was changed.",
     "415": "The body is not JSON: send Content-Type: application/json; nothing was changed.",
 }
 
@@ -205,8 +205,8 @@ class FilterSetModelExtension(DjangoFilterExtension):
 
 def document_body_errors(result, generator, request, public):
     """Postprocessing hook: 413 and 415 on every operation that takes a body, in the shape of its
-    400 (GenericError). The body is read and parsed by the framework, so any of them can answer
-    these, and a partner's client should know it may."""
+    400 (GenericError). The framework reads and parses every body the same way, so any such
+    operation may answer them, and a partner's client should expect it."""
     for operations in result.get("paths", {}).values():
         for operation in operations.values():
             responses = operation.get("responses", {})
