@@ -12,7 +12,7 @@ from django.utils import timezone
 from loyalty.models import Transaction
 from partners.models import IdempotencyRecord
 from partners.tasks import purge_idempotency_records
-from tests.partners.api.conftest import SignedClient, accrual_body, signed_client_for
+from tests.partners.api.conftest import API, SignedClient, accrual_body, signed_client_for
 
 
 def test_a_400_is_replayed_too(issuer_client, issuer, member):
@@ -31,7 +31,7 @@ def test_a_415_is_replayed_as_its_schema_says(issuer_client, issuer, member):
     body = json.dumps(accrual_body(member, issuer)).encode()
     responses = [
         issuer_client.client.post(
-            "/public/v3.0/accruals/standard",
+            f"{API}/accruals/standard",
             data=body,
             content_type="text/plain",
             headers={"Authorization": issuer_client._auth(body), "Idempotency-Key": "plain-1"},
