@@ -236,6 +236,11 @@ PENDING_INSERT = """
     RETURNING id
 """
 
+PENDING_SCHEDULE = """
+    INSERT INTO loyalty_pendingrelease (transaction_id, release_date, amount)
+    SELECT id, release_date, amount FROM loyalty_transaction WHERE id = ANY(%(ids)s)
+"""
+
 PENDING_BOOK = """
     UPDATE loyalty_account AS account
     SET pending_balance = account.pending_balance + due.total
@@ -248,7 +253,8 @@ PENDING_BOOK = """
 
 
 def pending_create(cast: Cast, count: int, now: dt.datetime) -> tuple[int, int]:
-    """Insert `count` due pending accruals from the mint in one statement, booked as `hold` would.
+    """Insert `count` due pending accruals from the mint in one statement, booked and scheduled
+    as `hold` would.
 
     Release dates fall in the two hours before `now`; consecutive rows go to different members.
     SQL rather than bulk_create, which takes minutes for this many rows on a small machine.
@@ -275,9 +281,10 @@ def pending_create(cast: Cast, count: int, now: dt.datetime) -> tuple[int, int]:
             },
         )
         ids = [row[0] for row in cursor.fetchall()]
+        cursor.execute(PENDING_SCHEDULE, {"ids": ids})
         cursor.execute(PENDING_BOOK, {"ids": ids})
         # The statistics autovacuum would have gathered by the time these fall due.
-        cursor.execute("ANALYZE loyalty_transaction, loyalty_account")
+        cursor.execute("ANALYZE loyalty_transaction, loyalty_account, loyalty_pendingrelease")
     Account.objects.filter(pk=cast.mint_id).update(balance=F("balance") - count * AMOUNT)
     return min(ids), max(ids)
 

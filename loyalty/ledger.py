@@ -19,6 +19,11 @@ database transaction:
            back to the origin (a rejected transaction moves nothing).
 - release_due: the sweep that releases every due pending transaction, in batches.
 
+A pending transaction has a row in the release schedule (models.releases.PendingRelease) from
+`hold` until it is released or cancelled; the sweep reads the schedule, not the transactions, so
+that releasing a transaction writes no index entry (see that module). Whoever changes a pending
+transaction takes its schedule row first and the transaction's row second, as the sweep does.
+
 A transaction's `created_at` is the moment it is recorded. `post` and `hold` take an explicit
 `created_at` only to record history that happened earlier (the demo data's months of activity,
 an import): the balances move now either way, and `now` still decides completed_at and the
@@ -75,6 +80,7 @@ from loyalty.errors import (
 from loyalty.models import (
     Account,
     Partner,
+    PendingRelease,
     StatusMessageCode,
     Transaction,
     TransactionStatus,
@@ -354,8 +360,11 @@ def amend(
 ) -> Transaction:
     """Edit a pending transaction: its amount (units move to match), release date or details.
 
-    The row is locked first; a transaction that is no longer pending is refused.
+    The schedule row is locked first, then the transaction's; a transaction that is no longer
+    pending is refused.
     """
+    scheduled = PendingRelease.objects.select_for_update().filter(pk=transaction.pk)
+    list(scheduled.values_list("pk"))
     locked = Transaction.objects.select_for_update().filter(pk=transaction.pk).first()
     if locked is None or locked.status != TransactionStatus.PENDING:
         raise InvalidTransactionState(
@@ -388,6 +397,9 @@ def amend(
             )
     if changes:
         Transaction.objects.filter(pk=locked.pk).update(**changes)
+        schedule = {key: changes[key] for key in ("release_date", "amount") if key in changes}
+        if schedule:
+            scheduled.update(**schedule)
         for name, value in changes.items():
             setattr(transaction, name, value)
     return transaction
@@ -483,72 +495,89 @@ def release_due(
 ) -> int:
     """Release every pending transaction whose release date has passed; return how many.
 
-    Each batch is one database transaction that locks its rows with FOR UPDATE SKIP LOCKED, so
-    several sweepers share the work and none releases a row twice; a sweeper killed mid-batch
-    leaves its rows pending (its transaction rolls back) for the next sweep.
+    Each batch is one database transaction that takes its rows of the release schedule with FOR
+    UPDATE SKIP LOCKED, deletes them and completes their transactions: a row that another sweep
+    (another process's), an amend or a cancel holds is left to the next batch, and a sweeper
+    killed mid-batch leaves its rows pending (its transaction rolls back) for the next sweep.
 
-    A batch is mostly PostgreSQL's work (the rows' index entries, then the accounts), so one
-    sweep runs `concurrency` batches at once (LEDGER_RELEASE_CONCURRENCY), each in a database
-    connection of its own: SKIP LOCKED keeps them apart, and each updates its accounts in the
-    ledger's lock order, so they wait for each other at worst, never deadlock. Inside an open
-    database transaction (a test, a caller's atomic block) other connections could not see its
-    rows, so the sweep then runs in the caller's connection alone.
+    A batch is mostly PostgreSQL's work, so one sweep runs `concurrency` sweepers at once
+    (LEDGER_RELEASE_CONCURRENCY), each in a database connection of its own and each on its
+    share of the schedule (transaction id modulo `concurrency`), so they do not skip over each
+    other's rows; each updates its accounts in the ledger's lock order, so they wait for each
+    other at worst, never deadlock. Inside an open database transaction (a test, a caller's
+    atomic block) other connections could not see its rows, so the sweep then runs in the
+    caller's connection alone.
     """
     now = now or timezone.now()
     batch_size = batch_size or settings.LEDGER_RELEASE_BATCH_SIZE
     concurrency = concurrency or settings.LEDGER_RELEASE_CONCURRENCY
     if concurrency == 1 or connection.vendor != "postgresql" or connection.in_atomic_block:
-        return _release_all(now=now, batch_size=batch_size)
+        return _release_all(now=now, batch_size=batch_size, share=(1, 0))
 
-    def sweeper() -> int:
+    def sweeper(index: int) -> int:
         try:
-            return _release_all(now=now, batch_size=batch_size)
+            return _release_all(now=now, batch_size=batch_size, share=(concurrency, index))
         finally:
             connections.close_all()  # this thread's connection, not the caller's
 
     with ThreadPoolExecutor(concurrency, thread_name_prefix="release-due") as pool:
-        return sum(pool.map(lambda _: sweeper(), range(concurrency)))
+        return sum(pool.map(sweeper, range(concurrency)))
 
 
-def _release_all(*, now: dt.datetime, batch_size: int) -> int:
+def _release_all(*, now: dt.datetime, batch_size: int, share: tuple[int, int]) -> int:
     released = 0
     while True:
-        count = _release_batch(now=now, batch_size=batch_size)
+        due, count = _release_batch(now=now, batch_size=batch_size, share=share)
         released += count
-        if count < batch_size:
+        if due < batch_size:
             return released
 
 
 @db_transaction.atomic
-def _release_batch(*, now: dt.datetime, batch_size: int) -> int:
-    """Release up to `batch_size` due transactions, oldest release date first.
+def _release_batch(*, now: dt.datetime, batch_size: int, share: tuple[int, int]) -> tuple[int, int]:
+    """Release up to `batch_size` due transactions of this sweeper's `share` (sweepers, this
+    one's index), oldest release date first; return how many were due and how many released.
 
-    On PostgreSQL one statement claims the rows (FOR UPDATE SKIP LOCKED), completes them and
-    sums the units per destination account; the ids never travel to Python and back.
+    On PostgreSQL one statement takes the batch's schedule rows, deletes them, completes their
+    transactions and sums the units per destination account; the ids never travel to Python and
+    back. Whoever changes a pending transaction holds its schedule row first (see
+    _change_status), so a transaction whose schedule row this batch holds is locked by nobody
+    else, and the sweep never waits for a row lock before the accounts'.
     """
     if connection.vendor == "postgresql":
+        sweepers, index = share
         with connection.cursor() as cursor:
             cursor.execute(
                 # Planned for each batch's cutoff and size, not kept prepared: a plan made
                 # once for any cutoff reads the due rows more slowly, and planning is nothing
                 # beside releasing a thousand of them.
                 sql.written("ledger-release-batch", _release_batch_sql, keep_prepared=False),
-                [TransactionStatus.PENDING.value, now, batch_size, now],
+                {
+                    "now": now,
+                    "size": batch_size,
+                    "sweepers": sweepers,
+                    "index": index,
+                    "pending": TransactionStatus.PENDING.value,
+                    "completed": TransactionStatus.COMPLETED.value,
+                },
             )
-            totals = cursor.fetchall()
-        if not totals:
-            return 0
-        _release_pending({account_id: int(total) for account_id, total, _ in totals})
-        return sum(count for *_, count in totals)
-    rows = list(
-        Transaction.objects.select_for_update(skip_locked=True)
-        .filter(status=TransactionStatus.PENDING, release_date__lte=now)
-        .order_by("release_date", "id")
-        .values_list("id", "destination_account_id", "amount")[:batch_size]
+            rows = cursor.fetchall()
+        due = rows[0][3]
+        totals = {account_id: int(total) for account_id, total, _, _ in rows if account_id}
+        if totals:
+            _release_pending(totals)
+        return due, sum(count for account_id, _, count, _ in rows if account_id)
+    due_ids = list(
+        PendingRelease.objects.filter(release_date__lte=now)
+        .order_by("release_date", "transaction_id")
+        .values_list("transaction_id", flat=True)[:batch_size]
     )
-    if not rows:
-        return 0
-    Transaction.objects.filter(id__in=[row[0] for row in rows]).update(
+    if not due_ids:
+        return 0, 0
+    PendingRelease.objects.filter(pk__in=due_ids).delete()
+    pending = Transaction.objects.filter(pk__in=due_ids, status=TransactionStatus.PENDING)
+    rows = list(pending.values_list("id", "destination_account_id", "amount"))
+    pending.update(
         status=TransactionStatus.COMPLETED,
         completed_at=now,
         status_message=None,
@@ -557,21 +586,29 @@ def _release_batch(*, now: dt.datetime, batch_size: int) -> int:
     per_account: dict[int, int] = defaultdict(int)
     for _, account_id, amount in rows:
         per_account[account_id] += amount
-    _release_pending(per_account)
-    return len(rows)
+    if per_account:
+        _release_pending(per_account)
+    return len(due_ids), len(rows)
 
 
 def _release_batch_sql() -> str:
+    """One batch: (destination account, units, transactions, due rows) per account released
+    into, or a single row (NULL, NULL, 0, due rows) when none was released."""
+    schedule = sql.quote(PendingRelease._meta.db_table)
     table = sql.quote(Transaction._meta.db_table)
     return (
-        f"WITH due AS (SELECT id FROM {table} WHERE status = %s AND release_date <= %s "
-        "ORDER BY release_date, id LIMIT %s FOR UPDATE SKIP LOCKED), "
-        f"released AS (UPDATE {table} AS tx SET status = "
-        f"'{TransactionStatus.COMPLETED.value}', completed_at = %s, status_message = NULL, "
-        "status_message_code = NULL FROM due WHERE tx.id = due.id "
+        f"WITH due AS (SELECT transaction_id FROM {schedule} WHERE release_date <= %(now)s "
+        "AND transaction_id %% %(sweepers)s = %(index)s "
+        "ORDER BY release_date, transaction_id LIMIT %(size)s FOR UPDATE SKIP LOCKED), "
+        f"gone AS (DELETE FROM {schedule} AS scheduled USING due "
+        "WHERE scheduled.transaction_id = due.transaction_id RETURNING scheduled.transaction_id), "
+        f"released AS (UPDATE {table} AS tx SET status = %(completed)s, completed_at = %(now)s, "
+        "status_message = NULL, status_message_code = NULL FROM gone "
+        "WHERE tx.id = gone.transaction_id AND tx.status = %(pending)s "
         "RETURNING tx.destination_account_id, tx.amount) "
-        "SELECT destination_account_id, SUM(amount), COUNT(*) FROM released "
-        "GROUP BY destination_account_id"
+        "SELECT released.destination_account_id, SUM(released.amount), COUNT(released.amount), "
+        "batch.due FROM (SELECT COUNT(*) AS due FROM due) AS batch "
+        "LEFT JOIN released ON true GROUP BY released.destination_account_id, batch.due"
     )
 
 
@@ -650,7 +687,19 @@ def _create(
         rest = now_written
     for change in rest:
         _update_balance(*change)
+    if status == TransactionStatus.PENDING:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                sql.written("ledger-schedule", _schedule_sql), [tx.pk, release_date, amount]
+            )
     return tx
+
+
+def _schedule_sql() -> str:
+    return (
+        f"INSERT INTO {sql.quote(PendingRelease._meta.db_table)} "
+        "(transaction_id, release_date, amount) VALUES (%s, %s, %s)"
+    )
 
 
 def _check_owners_active(*accounts: Account) -> None:
@@ -686,7 +735,10 @@ def _change_status(
     The row is locked and read first: of two concurrent attempts only one finds it still in
     `frm`, so a transaction is released, cancelled or reversed at most once; and the amount the
     caller then moves is the stored one (an amend may have changed it since the caller read it).
+    A pending transaction's schedule row goes before that, in the sweep's lock order.
     """
+    if frm == TransactionStatus.PENDING:
+        PendingRelease.objects.filter(pk=tx.pk).delete()
     stored = (
         Transaction.objects.select_for_update()
         .filter(pk=tx.pk)

@@ -1,4 +1,5 @@
-"""Reads that prove the ledger: stored balances against what the transactions say.
+"""Reads that prove the ledger: stored balances against what the transactions say, and the
+release schedule against the pending transactions.
 
 Used by `manage.py ledger_check` and by the test suite after every ledger scenario.
 """
@@ -8,9 +9,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Q, Sum
+from django.db.models import Exists, OuterRef, Q, Sum
 
-from loyalty.models import Account, Transaction
+from loyalty.models import Account, PendingRelease, Transaction, TransactionStatus
 from loyalty.models.transactions import PENDING_STATUSES, SETTLED
 
 
@@ -36,10 +37,19 @@ class LedgerReport:
     transactions_checked: int = 0
     mismatches: list[AccountMismatch] = field(default_factory=list)
     currencies: list[CurrencyTotal] = field(default_factory=list)
+    # Pending transactions the sweep would never release (no schedule row with their release
+    # date and amount), and schedule rows of transactions that are no longer pending.
+    unscheduled: list[str] = field(default_factory=list)
+    stray: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return not self.mismatches and all(c.total == 0 for c in self.currencies)
+        return (
+            not self.mismatches
+            and not self.unscheduled
+            and not self.stray
+            and all(c.total == 0 for c in self.currencies)
+        )
 
     def render(self) -> str:
         lines = [
@@ -55,6 +65,13 @@ class LedgerReport:
                 f"(transactions say {m.expected_balance}), pending {m.stored_pending} "
                 f"(transactions say {m.expected_pending})"
             )
+        for public_id in self.unscheduled:
+            lines.append(
+                f"  UNSCHEDULED {public_id}: pending, but not in the release schedule with its "
+                "release date and amount"
+            )
+        for public_id in self.stray:
+            lines.append(f"  STRAY {public_id}: in the release schedule, but no longer pending")
         lines.append(
             "OK: the ledger balances." if self.ok else "FAILED: the ledger does not balance."
         )
@@ -79,7 +96,8 @@ def ledger_report() -> LedgerReport:
     pending_external_approval). Rejected transactions and those cancelled while pending move
     nothing; a redemption cancelled after it completed stays settled
     (models.transactions.SETTLED), its refund being a transaction of its own. Per currency,
-    balances plus pending balances sum to zero.
+    balances plus pending balances sum to zero. Every pending transaction, and no other, is in
+    the release schedule, with its release date and amount.
     """
     pending = Q(status__in=PENDING_STATUSES)
     settled_in = _sums("destination_account_id", SETTLED)
@@ -107,4 +125,23 @@ def ledger_report() -> LedgerReport:
     report.currencies = [
         CurrencyTotal(code, count, total) for code, (count, total) in sorted(per_currency.items())
     ]
+    report.unscheduled, report.stray = _schedule_differences()
     return report
+
+
+def _schedule_differences() -> tuple[list[str], list[str]]:
+    scheduled = PendingRelease.objects.filter(
+        transaction=OuterRef("pk"), release_date=OuterRef("release_date"), amount=OuterRef("amount")
+    )
+    unscheduled = (
+        Transaction.objects.filter(status=TransactionStatus.PENDING)
+        .filter(~Exists(scheduled))
+        .order_by("pk")
+        .values_list("public_id", flat=True)
+    )
+    stray = (
+        PendingRelease.objects.exclude(transaction__status=TransactionStatus.PENDING)
+        .order_by("pk")
+        .values_list("transaction__public_id", flat=True)
+    )
+    return list(unscheduled), list(stray)

@@ -43,10 +43,12 @@ _SERVER_VARIABLES = (
 MAKE_ONE_DUE_AND_SEND_SWEEP = """
 import datetime as dt
 from django.utils import timezone
-from loyalty.models import Transaction, TransactionStatus
+from loyalty.models import PendingRelease, Transaction, TransactionStatus
 from loyalty.tasks import release_due_transactions
 tx = Transaction.objects.filter(status=TransactionStatus.PENDING).order_by("-release_date").first()
-Transaction.objects.filter(pk=tx.pk).update(release_date=timezone.now() - dt.timedelta(minutes=1))
+due = timezone.now() - dt.timedelta(minutes=1)
+Transaction.objects.filter(pk=tx.pk).update(release_date=due)
+PendingRelease.objects.filter(pk=tx.pk).update(release_date=due)
 release_due_transactions.delay()
 print(tx.public_id)
 """

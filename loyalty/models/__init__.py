@@ -1,6 +1,6 @@
 """Core domain models: currencies and tiers, partners and partnerships, members, accounts, ledger
 transactions, exchanges and their forwarding records, FX rates, earning rules, cohorts, tier
-history, redemption prices, points expirations, CSV exports."""
+history, the release schedule, redemption prices, points expirations, CSV exports."""
 
 from loyalty.models.accounts import Account
 from loyalty.models.cohorts import (
@@ -49,6 +49,7 @@ from loyalty.models.redemptions import (
     RedemptionPrice,
     RedemptionTierPrice,
 )
+from loyalty.models.releases import PendingRelease
 from loyalty.models.rules import (
     ActivityRule,
     PurchaseRule,
@@ -103,6 +104,7 @@ __all__ = [
     "PartnerStatus",
     "Partnership",
     "PartnershipType",
+    "PendingRelease",
     "PointsExpiration",
     "PriceType",
     "PurchaseRule",

@@ -229,13 +229,9 @@ class Transaction(models.Model):
                 name="transaction_only_reversals_reverse",
             ),
         ]
+        # No index names the status, in its columns or its condition: a release then changes
+        # no indexed column and costs no index entry (the sweep reads PendingRelease instead).
         indexes = [
-            # The release sweep reads only pending rows, oldest release date first.
-            models.Index(
-                fields=["release_date", "id"],
-                condition=Q(status=TransactionStatus.PENDING),
-                name="transaction_due_release_idx",
-            ),
             models.Index(fields=["origin_account", "-created_at"], name="transaction_origin_idx"),
             models.Index(
                 fields=["destination_account", "-created_at"], name="transaction_destination_idx"

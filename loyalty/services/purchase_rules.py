@@ -25,6 +25,7 @@ from loyalty.models import (
     Member,
     Partner,
     PartnershipType,
+    PendingRelease,
     PurchaseRule,
     PurchaseRuleExecution,
     RuleAward,
@@ -317,7 +318,12 @@ def purchase_rules_retrigger(
         .select_related("loyalty_currency", "partner")
         .get(pk=execution.pk)
     )
-    # Locked so that the release sweep (SKIP LOCKED) leaves them to this retrigger.
+    # Locked so that the release sweep (SKIP LOCKED) leaves them to this retrigger: their
+    # schedule rows first, then the transactions, in the ledger's order (loyalty.ledger).
+    schedule = PendingRelease.objects.select_for_update(of=("self",)).filter(
+        transaction__purchase_rule_executions=execution
+    )
+    list(schedule.order_by("pk").values_list("pk"))
     transactions = list(
         Transaction.objects.select_for_update(of=("self",))
         .select_related("origin_account__partner")

@@ -17,6 +17,7 @@ from loyalty.models import (
     Member,
     MemberStatus,
     PartnerStatus,
+    PendingRelease,
     StatusMessageCode,
     Transaction,
     TransactionStatus,
@@ -80,6 +81,11 @@ def hold(origin: Account, destination: Account, amount: int, **kwargs) -> Transa
 
 def stored(tx: Transaction) -> Transaction:
     return Transaction.objects.get(pk=tx.pk)
+
+
+def schedule() -> list[tuple[int, dt.datetime, int]]:
+    """The release schedule: (transaction id, release date, amount) per pending transaction."""
+    return list(PendingRelease.objects.order_by("pk").values_list("pk", "release_date", "amount"))
 
 
 # post ---------------------------------------------------------------------------------------
@@ -325,6 +331,39 @@ def test_hold_takes_the_units_now_and_keeps_them_pending(
     assert tx.status_message_code == StatusMessageCode.RELEASE_DATE_NOT_REACHED
     assert holdings(member_acc) == (70, 0)
     assert holdings(partner_acc) == (0, 30)
+    ledger_balances()
+
+
+def test_hold_puts_the_transaction_in_the_release_schedule(
+    clock, mint, member_acc, ledger_balances
+):
+    tx = hold(mint, member_acc, 30, release_date=dt.datetime(2030, 6, 1, 12, 5, 42, tzinfo=dt.UTC))
+
+    assert schedule() == [(tx.pk, dt.datetime(2030, 6, 1, 12, 5, tzinfo=dt.UTC), 30)]
+    ledger_balances()
+
+
+@pytest.mark.parametrize("operation", [ledger.release, ledger.cancel], ids=["release", "cancel"])
+def test_release_and_cancel_take_the_transaction_off_the_schedule(
+    clock, operation, mint, member_acc, ledger_balances
+):
+    tx = hold(mint, member_acc, 30)
+    kept = hold(mint, member_acc, 40)
+
+    operation(transaction=tx)
+
+    assert schedule() == [(kept.pk, kept.release_date, 40)]
+    ledger_balances()
+
+
+def test_a_refused_cancel_leaves_the_schedule_as_it_was(clock, mint, member_acc, ledger_balances):
+    tx = hold(mint, member_acc, 30)
+    ledger.release(transaction=tx)
+    kept = hold(mint, member_acc, 40)
+
+    with refused(errors.InvalidTransactionState):
+        ledger.cancel(transaction=tx)
+    assert schedule() == [(kept.pk, kept.release_date, 40)]
     ledger_balances()
 
 
@@ -588,6 +627,19 @@ def test_amend_moves_the_release_date_truncated_to_the_minute(
 
     assert stored(tx).release_date == dt.datetime(2030, 6, 3, 8, 15, tzinfo=dt.UTC)
     assert stored(tx).status == TransactionStatus.PENDING
+    ledger_balances()
+
+
+def test_amend_reschedules_the_release_with_the_new_date_and_amount(
+    clock, mint, member_acc, ledger_balances
+):
+    tx = hold(mint, member_acc, 30)
+
+    ledger.amend(
+        transaction=tx, amount=45, release_date=dt.datetime(2030, 6, 3, 8, 15, 59, tzinfo=dt.UTC)
+    )
+
+    assert schedule() == [(tx.pk, dt.datetime(2030, 6, 3, 8, 15, tzinfo=dt.UTC), 45)]
     ledger_balances()
 
 

@@ -188,3 +188,35 @@ def test_a_sweeper_killed_mid_batch_leaves_its_batch_to_the_next_sweep(
         amounts = range(n * batch_size + 1, (n + 1) * batch_size + 1)
         assert holdings(account) == (sum(amounts), 0)
     ledger_balances()
+
+
+def test_a_sweep_leaves_a_transaction_being_changed_to_the_next_sweep(
+    currency, mint, ledger_balances
+):
+    """An amend or a cancel holds the schedule row first: the sweep skips it, waits for nothing."""
+    [member] = new_member_accounts(currency, 1)
+    sweep_at = timezone.now()
+    with db_transaction.atomic():
+        held, free = (
+            hold_due(mint, member, amount=amount, release_date=sweep_at - dt.timedelta(minutes=1))
+            for amount in (10, 20)
+        )
+    locker = connections.create_connection(DEFAULT_DB_ALIAS)
+    try:
+        locker.set_autocommit(False)
+        with locker.cursor() as cursor:
+            cursor.execute(
+                "SELECT 1 FROM loyalty_pendingrelease WHERE transaction_id = %s FOR UPDATE",
+                [held.pk],
+            )
+        assert ledger.release_due(now=sweep_at) == 1
+        locker.rollback()
+    finally:
+        locker.close()
+
+    assert Transaction.objects.get(pk=free.pk).status == TransactionStatus.COMPLETED
+    assert Transaction.objects.get(pk=held.pk).status == TransactionStatus.PENDING
+    assert holdings(member) == (20, 10)
+    assert ledger.release_due(now=sweep_at) == 1
+    assert holdings(member) == (30, 0)
+    ledger_balances()

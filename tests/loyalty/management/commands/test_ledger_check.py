@@ -1,4 +1,5 @@
-"""`manage.py ledger_check`: OK on consistent books; else the mismatching account and exit 1."""
+"""`manage.py ledger_check`: OK on consistent books; else the mismatching account (or release
+schedule row) and exit 1."""
 
 import datetime as dt
 import subprocess
@@ -12,7 +13,7 @@ from django.db import connection
 from django.utils import timezone
 
 from loyalty import ledger
-from loyalty.models import TransactionType
+from loyalty.models import Transaction, TransactionStatus, TransactionType
 
 
 @pytest.fixture
@@ -89,3 +90,36 @@ def test_ledger_check_exits_with_status_1_from_the_command_line(
 
     assert result.returncode == 1, result.stderr
     assert f"MISMATCH {other_member_acc.public_id}" in result.stdout
+
+
+def test_ledger_check_names_a_pending_transaction_missing_from_the_schedule(books):
+    pending = Transaction.objects.get(status=TransactionStatus.PENDING)
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE loyalty_pendingrelease SET amount = amount + 1")
+    out = StringIO()
+
+    with pytest.raises(CommandError):
+        call_command("ledger_check", stdout=out)
+
+    report = out.getvalue()
+    assert f"UNSCHEDULED {pending.public_id}" in report
+    assert "STRAY" not in report
+    assert "FAILED: the ledger does not balance." in report
+
+
+def test_ledger_check_names_a_schedule_row_of_a_transaction_no_longer_pending(books):
+    completed = Transaction.objects.filter(status=TransactionStatus.COMPLETED).first()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO loyalty_pendingrelease (transaction_id, release_date, amount) "
+            "VALUES (%s, now(), %s)",
+            [completed.pk, completed.amount],
+        )
+    out = StringIO()
+
+    with pytest.raises(CommandError):
+        call_command("ledger_check", stdout=out)
+
+    report = out.getvalue()
+    assert f"STRAY {completed.public_id}" in report
+    assert "UNSCHEDULED" not in report
