@@ -9,7 +9,7 @@ import datetime as dt
 import subprocess
 import sys
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -20,6 +20,7 @@ from django.db import transaction as db_transaction
 from django.utils import timezone
 
 from loyalty import ledger
+from loyalty.errors import InvalidTransactionState
 from loyalty.models import Account, Transaction, TransactionStatus
 from loyalty.selectors import member_account
 from tests.factories import MemberFactory
@@ -219,4 +220,60 @@ def test_a_sweep_leaves_a_transaction_being_changed_to_the_next_sweep(
     assert holdings(member) == (20, 10)
     assert ledger.release_due(now=sweep_at) == 1
     assert holdings(member) == (30, 0)
+    ledger_balances()
+
+
+def test_sweeps_amends_and_cancels_at_once_settle_each_transaction_once(
+    currency, mint, run_concurrently, ledger_balances
+):
+    """The schedule row is the first lock of all three: however they interleave, nothing
+    deadlocks, each due transaction ends released, cancelled or moved to a later date, and
+    the books (with the schedule) agree."""
+    members = new_member_accounts(currency, 4)
+    sweep_at = timezone.now()
+    with db_transaction.atomic():
+        held = [
+            hold_due(
+                mint,
+                members[i % len(members)],
+                amount=i + 1,
+                release_date=sweep_at - dt.timedelta(seconds=i),
+            )
+            for i in range(120)
+        ]
+    to_cancel, to_amend = held[0::3], held[1::3]
+    later = sweep_at + dt.timedelta(days=1)
+
+    def attempt_each(operation, transactions) -> int:
+        done = 0
+        for tx in reversed(transactions):  # newest first, against the sweep's order
+            try:
+                operation(tx)
+                done += 1
+            except InvalidTransactionState:
+                pass  # released first
+        return done
+
+    def cancel_all() -> int:
+        return attempt_each(lambda tx: ledger.cancel(transaction=tx), to_cancel)
+
+    def amend_all() -> int:
+        return attempt_each(
+            lambda tx: ledger.amend(transaction=tx, amount=tx.amount + 1, release_date=later),
+            to_amend,
+        )
+
+    def sweep() -> int:
+        return ledger.release_due(now=sweep_at, batch_size=5)
+
+    swept, other_sweep, cancelled, amended = run_concurrently([sweep, sweep, cancel_all, amend_all])
+
+    for result in (swept, other_sweep, cancelled, amended):
+        assert isinstance(result, int), result
+    statuses = Counter(Transaction.objects.values_list("status", flat=True))
+    assert statuses[TransactionStatus.COMPLETED] == swept + other_sweep
+    assert statuses[TransactionStatus.CANCELLED] == cancelled
+    assert statuses[TransactionStatus.PENDING] == amended
+    assert sum(statuses.values()) == len(held)
+    assert ledger.release_due(now=sweep_at) == 0  # what is left is not due
     ledger_balances()
