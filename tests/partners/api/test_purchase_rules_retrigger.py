@@ -3,6 +3,8 @@
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from loyalty import ledger
@@ -75,6 +77,24 @@ class TestRetrigger:
         assert issuer_account(issuer, currency).balance == -150
         execution = PurchaseRuleExecution.objects.get(public_id=pending["id"])
         assert execution.fiat_amount == 10
+        ledger_balances()
+
+    def test_the_schedule_rows_are_locked_before_the_transactions(
+        self, issuer_client, member_acc, pending, ledger_balances
+    ):
+        """The release sweep's lock order (loyalty.ledger): a retrigger that locked the
+        transactions first could deadlock with a sweep holding their schedule rows."""
+        with CaptureQueriesContext(connection) as captured:
+            response = retrigger(issuer_client, pending, booking(fiat_amount="30.00"))
+        assert response.status_code == 200, response.content
+        locks = [
+            table
+            for query in captured.captured_queries
+            if "FOR UPDATE" in query["sql"]
+            for table in ("loyalty_pendingrelease", "loyalty_transaction")
+            if query["sql"].split(" FROM ", 1)[-1].startswith(f'"{table}"')
+        ]
+        assert locks[:2] == ["loyalty_pendingrelease", "loyalty_transaction"], locks
         ledger_balances()
 
     def test_a_rule_that_no_longer_fires_is_cancelled(
