@@ -676,18 +676,22 @@ def _create(
         partner_accounts={a.pk for a in (origin, destination) if a.partner_id},
         late={origin.pk} if late_debit else (),
     )
+    unscheduled = status == TransactionStatus.PENDING
     if now_written and connection.vendor == "postgresql":
-        # The INSERT carries the first account's UPDATE: one round trip for both.
+        # The INSERT carries the first account's UPDATE, and a hold's schedule row: one round
+        # trip for all three.
         first, *rest = now_written
         statement, params = _balance_update(*first)
-        if not sql.insert_with(tx, write=statement, params=params):
+        then = (_schedule_inserted_sql(), [release_date, amount]) if unscheduled else None
+        if not sql.insert_with(tx, write=statement, params=params, then=then):
             _refuse(first[0], first[1])
+        unscheduled = False
     else:
         sql.insert(tx)
         rest = now_written
     for change in rest:
         _update_balance(*change)
-    if status == TransactionStatus.PENDING:
+    if unscheduled:
         with connection.cursor() as cursor:
             cursor.execute(
                 sql.written("ledger-schedule", _schedule_sql), [tx.pk, release_date, amount]
@@ -695,11 +699,19 @@ def _create(
     return tx
 
 
+_SCHEDULE_COLUMNS = "(transaction_id, release_date, amount)"
+
+
 def _schedule_sql() -> str:
-    return (
-        f"INSERT INTO {sql.quote(PendingRelease._meta.db_table)} "
-        "(transaction_id, release_date, amount) VALUES (%s, %s, %s)"
-    )
+    table = sql.quote(PendingRelease._meta.db_table)
+    return f"INSERT INTO {table} {_SCHEDULE_COLUMNS} VALUES (%s, %s, %s)"
+
+
+def _schedule_inserted_sql() -> str:
+    """The schedule row of the transaction a combined INSERT (sql.insert_with) writes."""
+    table = sql.quote(PendingRelease._meta.db_table)
+    pk = sql.quote(Transaction._meta.pk.column)
+    return f"INSERT INTO {table} {_SCHEDULE_COLUMNS} SELECT {pk}, %s, %s FROM inserted"
 
 
 def _check_owners_active(*accounts: Account) -> None:

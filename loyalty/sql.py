@@ -101,25 +101,46 @@ def insert(*instances: Model) -> None:
     _saved(instances, ids)
 
 
-def insert_with(obj: Model, *, write: str, params: Sequence) -> int:
+def insert_with(
+    obj: Model,
+    *,
+    write: str,
+    params: Sequence,
+    then: tuple[str, Sequence] | None = None,
+) -> int:
     """INSERT `obj` as insert() does, in one statement with `write` (an UPDATE, with its
     `params`), and return how many rows `write` changed. PostgreSQL only: `write` runs as a
-    data-modifying WITH query, so the two cost one round trip.
+    data-modifying WITH query, so the two cost one round trip. `then` (a write with its
+    params) goes in the same statement after the INSERT, whose new row it reads as `inserted`
+    (e.g. `INSERT INTO ... SELECT id, %s FROM inserted`); it must not touch a row `write`
+    touches (PostgreSQL runs both on the same snapshot).
 
     Should `write` change nothing (a conditional debit the row no longer qualifies for), the
     row is inserted all the same: the caller refuses, and its transaction rolls back.
     """
     model = type(obj)
-    statement = written(
-        f"insert-with:{model._meta.label}:{write}",
-        lambda: (
-            f"WITH written AS ({write} RETURNING 1) "
-            + _insert_sql(model, 1)
-            + ", (SELECT count(*) FROM written)"
-        ),
-    )
+    if then is None:
+        name, text, then_params = f"insert-with:{model._meta.label}:{write}", None, ()
+    else:
+        text, then_params = then
+        name = f"insert-with-then:{model._meta.label}:{write}:{text}"
+
+    def write_statement() -> str:
+        if text is None:
+            return (
+                f"WITH written AS ({write} RETURNING 1) "
+                + _insert_sql(model, 1)
+                + ", (SELECT count(*) FROM written)"
+            )
+        return (
+            f"WITH written AS ({write} RETURNING 1), inserted AS ({_insert_sql(model, 1)}), "
+            f"then_written AS ({text}) "
+            f"SELECT {quote(model._meta.pk.column)}, (SELECT count(*) FROM written) FROM inserted"
+        )
+
+    statement = written(name, write_statement)
     with connection.cursor() as cursor:
-        cursor.execute(statement, [*params, *_insert_params([obj])])
+        cursor.execute(statement, [*params, *_insert_params([obj]), *then_params])
         pk, changed = cursor.fetchone()
     _saved([obj], [pk])
     return changed

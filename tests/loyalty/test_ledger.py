@@ -10,6 +10,8 @@ from contextlib import contextmanager
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from loyalty import errors, ledger
 from loyalty.models import (
@@ -365,6 +367,18 @@ def test_a_refused_cancel_leaves_the_schedule_as_it_was(clock, mint, member_acc,
         ledger.cancel(transaction=tx)
     assert schedule() == [(kept.pk, kept.release_date, 40)]
     ledger_balances()
+
+
+def test_a_hold_costs_the_statements_of_a_post(clock, mint, member_acc):
+    """Its schedule row rides the statement of its INSERT and the member's credit."""
+    with CaptureQueriesContext(connection) as posted:
+        issue(mint, member_acc, 10)
+    with CaptureQueriesContext(connection) as held:
+        hold(mint, member_acc, 10)
+
+    assert len(held) == len(posted)
+    [insert] = [q["sql"] for q in held.captured_queries if "loyalty_transaction" in q["sql"]]
+    assert "loyalty_pendingrelease" in insert
 
 
 def test_hold_accepts_the_next_minute(clock, mint, member_acc, ledger_balances):

@@ -31,6 +31,23 @@ def test_insert_with_reports_a_write_that_changed_nothing(db):
     assert Partner.objects.filter(pk=partner.pk).exists()
 
 
+def test_insert_with_then_writes_what_reads_the_new_row_in_the_same_statement(member):
+    other = MemberFactory(loyalty_currency=member.loyalty_currency)
+    partner = Partner(company_name="Carried", api_identifier="carried")
+    then = (
+        "UPDATE loyalty_member SET last_name = %s || inserted.id FROM inserted "
+        "WHERE loyalty_member.id = %s"
+    )
+
+    changed = sql.insert_with(
+        partner, write=RENAME, params=["Renamed", member.pk], then=(then, ["P", other.pk])
+    )
+
+    assert changed == 1
+    assert Member.objects.get(pk=member.pk).first_name == "Renamed"
+    assert Member.objects.get(pk=other.pk).last_name == f"P{partner.pk}"
+
+
 def test_with_writes_runs_the_writes_and_counts_the_statements_rows(member, partner):
     other = MemberFactory(loyalty_currency=member.loyalty_currency)
     statement, params = sql.with_writes(
