@@ -107,7 +107,7 @@ class Outcome:
 # CPU accounting -----------------------------------------------------------------------------
 
 
-def _cpu_seconds(pid: int) -> float:
+def cpu_seconds(pid: int) -> float:
     """User plus system CPU of a process so far (0 once it is gone)."""
     try:
         with open(f"/proc/{pid}/stat") as stat:
@@ -149,8 +149,8 @@ class CpuMeter:
             return [row[0] for row in cursor.fetchall()]
 
     def read(self) -> tuple[float, float]:
-        web = sum(_cpu_seconds(pid) for pid in _children(self.master_pid))
-        db = sum(_cpu_seconds(pid) for pid in self._backends())
+        web = sum(cpu_seconds(pid) for pid in _children(self.master_pid))
+        db = sum(cpu_seconds(pid) for pid in self._backends())
         return web, db
 
 
